@@ -1,0 +1,68 @@
+"""Site content: the home page, editorial pages and the site-wide settings.
+
+Pages read domain data (events, organisations) in get_context(); they do not own it.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail.search import index
+
+
+class HomePage(Page):
+    """/: what the village is, the next events, how to get involved."""
+
+    tagline = models.CharField(_("accroche"), max_length=255, blank=True)
+    intro = RichTextField(_("présentation"), blank=True, features=["bold", "italic", "link", "ul"])
+
+    content_panels = [*Page.content_panels, FieldPanel("tagline"), FieldPanel("intro")]
+    max_count = 1
+    parent_page_types = ["wagtailcore.Page"]
+    upcoming_count = 6
+
+    class Meta:
+        verbose_name = _("page d'accueil")
+
+    def get_context(self, request, *args, **kwargs):
+        from events.models import EventPage
+        from territory.models import Organisation
+
+        context = super().get_context(request, *args, **kwargs)
+        context["upcoming_events"] = list(
+            EventPage.objects.live().public().upcoming().for_listing()[: self.upcoming_count]
+        )
+        context["organisation_count"] = Organisation.objects.published().count()
+        return context
+
+
+class StandardPage(Page):
+    """An editorial page: about, legal notice, accessibility statement..."""
+
+    intro = models.CharField(_("chapô"), max_length=300, blank=True)
+    body = RichTextField(_("contenu"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+
+    class Meta:
+        verbose_name = _("page de contenu")
+        verbose_name_plural = _("pages de contenu")
+
+
+@register_setting(icon="site")
+class SiteContact(BaseSiteSetting):
+    """Who runs the site: shown in the footer and as the fallback contact of events."""
+
+    organisation_name = models.CharField(_("structure porteuse"), max_length=160, default="Valenciennes Métropole")
+    team_name = models.CharField(_("équipe"), max_length=160, blank=True, default="Service ESS")
+    email = models.EmailField(_("courriel"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    address = models.CharField(_("adresse"), max_length=255, blank=True)
+
+    panels = [FieldPanel("organisation_name"), FieldPanel("team_name"), FieldPanel("email"), FieldPanel("phone"), FieldPanel("address")]
+
+    class Meta:
+        verbose_name = _("contact du site")

@@ -1,0 +1,1 @@
+"""Volunteer offers, missions and shifts: see issue "Volunteers" (not built yet)."""
