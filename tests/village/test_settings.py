@@ -86,3 +86,15 @@ def test_healthz_reports_the_database(client):
     response = client.get("/healthz")
     assert response.json() == {"status": "ok", "database": "ok"}
     assert "no-cache" in response["Cache-Control"]
+
+
+def test_readme_documents_every_environment_variable():
+    import re
+
+    read = set()
+    for path in (ROOT / "village" / "settings").glob("*.py"):
+        read |= set(re.findall(r'env(?:str|bool|int|list)\("([A-Z_]+)"', path.read_text()))
+    readme = (ROOT / "README.md").read_text()
+    undocumented = sorted(name for name in read if f"`{name}`" not in readme)
+    assert read, "no environment variable found: the pattern above is out of date"
+    assert undocumented == []
