@@ -41,10 +41,20 @@ def agenda_context(page, request) -> dict:
     page_obj = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    # The upcoming/past switch keeps the kind and commune but drops the month, which
+    # would otherwise override the period.
+    period_query = query.copy()
+    for key in ("month", "when"):
+        period_query.pop(key, None)
+    upcoming_query = period_query.urlencode()
+    period_query["when"] = "past"
     return {
         "filter_form": form,
         "events": page_obj.object_list,
         "page_obj": page_obj,
         "filter_query": query.urlencode(),
         "showing_past": form.cleaned_data.get("when") == "past" and not form.cleaned_data.get("month"),
+        "month": form.cleaned_data.get("month"),
+        "upcoming_query": upcoming_query,
+        "past_query": period_query.urlencode(),
     }

@@ -25,6 +25,7 @@ class AgendaFilterForm(forms.Form):
     month = forms.CharField(
         label=_("Mois"),
         required=False,
+        help_text=_("Au format AAAA-MM, par exemple 2026-03."),
         widget=forms.DateInput(attrs={"type": "month", "placeholder": "AAAA-MM"}),
     )
     when = forms.ChoiceField(label=_("Période"), choices=WHEN_CHOICES, required=False)

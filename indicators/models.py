@@ -17,6 +17,14 @@ class ActionPlanQuerySet(models.QuerySet):
     def covering(self, year: int):
         return self.filter(start_year__lte=year, end_year__gte=year)
 
+    def in_force(self, year: int):
+        """The plan covering `year`; past its end, the latest plan until a successor is adopted.
+
+        A territory goes on running its plan's actions between the end of one plan and the
+        vote of the next, so events of that gap still count for the last plan adopted.
+        """
+        return self.covering(year).first() or self.filter(start_year__lte=year).order_by("-end_year").first()
+
 
 class ActionPlan(models.Model):
     territory = models.ForeignKey(

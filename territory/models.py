@@ -88,6 +88,7 @@ class VenueKind(models.TextChoices):
     OTHER = "other", _("Autre lieu")
 
 
+RECURRENCE_EPOCH = dt.date(2024, 1, 1)
 WEEKDAY_NAMES = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 
 
@@ -120,6 +121,12 @@ class Venue(models.Model):
         max_length=255,
         blank=True,
         help_text=_("Pour un marché : règle iCalendar, par exemple FREQ=WEEKLY;BYDAY=SA pour chaque samedi."),
+    )
+    recurrence_start = models.DateField(
+        _("première occurrence"),
+        null=True,
+        blank=True,
+        help_text=_("Date d'une occurrence connue : elle fixe la bonne semaine pour un marché tous les 15 jours."),
     )
     opens_at = models.TimeField(_("heure d'ouverture"), null=True, blank=True)
     closes_at = models.TimeField(_("heure de fermeture"), null=True, blank=True)
@@ -167,10 +174,15 @@ class Venue(models.Model):
             return []
         after = timezone.localtime(after or timezone.now(), PARIS)
         local_after = after.replace(tzinfo=None)
-        dtstart = dt.datetime.combine(local_after.date() - dt.timedelta(days=1), self.opens_at)
+        # A fixed anchor, not "today": with INTERVAL=2 the weeks of the market must not
+        # depend on the day someone asks. A Monday, so weekly rules start on a week boundary.
+        anchor = self.recurrence_start or RECURRENCE_EPOCH
+        dtstart = dt.datetime.combine(anchor, self.opens_at)
         rule = parse_recurrence(self.recurrence, dtstart)
+        # Start the search one opening-length earlier, so a market under way is still listed.
+        length = dt.datetime.combine(dt.date.min, self.closes_at) - dt.datetime.combine(dt.date.min, self.opens_at)
         occurrences = []
-        for start in rule.xafter(local_after, count=count + 1, inc=True):
+        for start in rule.xafter(local_after - length, count=count + 1, inc=True):
             end = dt.datetime.combine(start.date(), self.closes_at)
             if end <= local_after:
                 continue

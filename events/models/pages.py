@@ -18,6 +18,7 @@ from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from events.admin_forms import EventPageForm
 from territory.models import PARIS
 
 from .choices import EventKind, EventStatus, VillageFormat, YouthLevel
@@ -139,6 +140,7 @@ class EventPage(Page):
     contact_email = models.EmailField(_("courriel de contact"), blank=True)
 
     objects = EventPageManager()
+    base_form_class = EventPageForm
 
     content_panels = [
         *Page.content_panels,
@@ -189,15 +191,13 @@ class EventPage(Page):
         super().save(*args, **kwargs)
 
     def default_plan_action(self):
-        """The action this kind serves in the plan of the event's territory that covers its year."""
+        """The action this kind serves in the territory's plan in force in the event's year."""
         from indicators.models import ActionPlan
 
         if not (self.kind and self.commune_id and self.start):
             return None
-        plan = (
-            ActionPlan.objects.for_territory(self.commune.territory_id)
-            .covering(timezone.localtime(self.start, PARIS).year)
-            .first()
+        plan = ActionPlan.objects.for_territory(self.commune.territory_id).in_force(
+            timezone.localtime(self.start, PARIS).year
         )
         return plan.default_action_for_kind(self.kind) if plan else None
 

@@ -39,8 +39,14 @@ def test_chosen_actions_are_kept(plan, make_event):
 
 
 @pytest.mark.django_db
-def test_no_default_action_outside_the_plan_period(plan, make_event):
+def test_after_the_plan_period_the_last_plan_stays_in_force(plan, make_event):
     page = make_event(start=dt.datetime(2027, 3, 4, 8, 30, tzinfo=PARIS))
+    assert [a.code for a in EventPage.objects.get(pk=page.pk).plan_actions.all()] == ["O3.2.a"]
+
+
+@pytest.mark.django_db
+def test_no_default_action_before_the_first_plan(plan, make_event):
+    page = make_event(start=dt.datetime(2019, 3, 4, 8, 30, tzinfo=PARIS))
     assert list(page.plan_actions.all()) == []
 
 

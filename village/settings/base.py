@@ -177,6 +177,7 @@ WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_DATE_FORMAT = "%d/%m/%Y"
 WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
 WAGTAIL_TIME_FORMAT = "%H:%M"
+WAGTAILADMIN_USER_LOGIN_FORM = "cms.admin_forms.OrganiserLoginForm"
 
 # Project --------------------------------------------------------------------
 SITE_URL = WAGTAILADMIN_BASE_URL
@@ -191,5 +192,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Wagtail's background tasks (reference index...) log every run at INFO.
+        "django_tasks": {"level": "WARNING"},
+    },
 }

@@ -1,0 +1,285 @@
+"""The Wagtail site of the demo: home page, agenda, editorial pages and the site contact."""
+
+import datetime as dt
+
+from django.utils import formats
+from wagtail.models import Page, Site
+
+from cms.models import HomePage, SiteContact, StandardPage
+from events.models import AgendaPage
+
+SITE_NAME = "Le Village de l'ESS"
+# example.org is reserved for documentation (RFC 2606): nobody receives mail there.
+TEAM_EMAIL = "ess@example.org"
+DPO_EMAIL = "dpo@example.org"
+
+HOME_INTRO = """\
+<p>Le Village de l'ESS est un village itinérant de stands de l'économie sociale et solidaire : \
+associations, coopératives, mutuelles, fondations et entreprises solidaires du Valenciennois viennent \
+à votre rencontre sur les marchés, les places et les fêtes des 35 communes de Valenciennes Métropole. \
+On y découvre des structures qui nourrissent, réparent, logent, transportent ou financent autrement, \
+et les façons de s'y engager.</p>
+<p>Autour du village, l'équipe ESS de Valenciennes Métropole et ses partenaires proposent :</p>
+<ul>
+<li><b>des petits-déjeuners thématiques</b>, une heure et demie pour rencontrer des acteurs autour d'un thème ;</li>
+<li><b>des temps de sensibilisation des élus</b> dans les mairies, pour faire de l'ESS un levier de développement local ;</li>
+<li><b>des interventions auprès des jeunes</b> dans les collèges, les lycées et les Missions Locales, \
+pour faire connaître ces métiers et ce mode d'entreprendre.</li>
+</ul>
+<p>Ces actions mettent en œuvre le Plan Local de Développement de l'ESS 2021-2026 de Valenciennes Métropole. \
+<i>Les structures, les lieux et les événements présentés sur ce site de démonstration sont des exemples.</i></p>"""
+
+AGENDA_INTRO = """\
+<p>Tous les rendez-vous du Village de l'ESS : étapes du village sur les marchés, petits-déjeuners \
+thématiques, rencontres avec les élus et interventions auprès des jeunes. Filtrez par type, \
+par commune ou par mois.</p>"""
+
+VOLUNTEERING_BODY = f"""\
+<h2>Ce que font les bénévoles</h2>
+<ul>
+<li>accueillir et orienter les visiteurs sur les étapes du village ;</li>
+<li>aider au montage et au démontage des stands, tôt le matin ou en fin de marché ;</li>
+<li>animer un jeu ou un quiz sur l'ESS avec les enfants et les familles ;</li>
+<li>compter les visiteurs et recueillir leurs impressions ;</li>
+<li>prêter main-forte, toute l'année, aux structures de l'ESS qui cherchent des bénévoles.</li>
+</ul>
+<h2>Comment proposer votre aide</h2>
+<p>Une demi-journée suffit, sans compétence particulière : chaque créneau commence par un temps \
+d'accueil et vous n'êtes jamais seul ou seule sur un stand. Dites-nous vos disponibilités (jours, \
+matin ou après-midi), les communes où vous pouvez vous rendre et ce que vous aimez faire.</p>
+<p>La mise en relation en ligne avec les missions et les créneaux ouvrira prochainement. D'ici là, \
+écrivez à l'équipe ESS de Valenciennes Métropole : <a href="mailto:{TEAM_EMAIL}">{TEAM_EMAIL}</a>. \
+Nous vous proposerons une mission près de chez vous.</p>
+<h2>Vos données</h2>
+<p>Vos coordonnées servent uniquement à organiser votre engagement : voir la page \
+<a href="/donnees-personnelles/">Données personnelles</a>.</p>"""
+
+HOSTING_BODY = f"""\
+<h2>Ce que votre commune reçoit</h2>
+<ul>
+<li>une demi-journée d'animation gratuite sur votre marché, votre place ou lors de votre fête communale ;</li>
+<li>de 5 à 15 stands de structures de l'ESS du territoire (alimentation durable, réemploi, insertion, \
+mobilité, culture…), choisies avec vous selon les attentes de vos habitants ;</li>
+<li>des animations pour tous les âges et des bénévoles pour accueillir le public ;</li>
+<li>l'annonce de l'étape dans l'agenda du site et auprès des partenaires, puis un bilan de la journée \
+(visiteurs, structures présentes, contacts pris).</li>
+</ul>
+<h2>Ce que nous demandons à la commune</h2>
+<ul>
+<li>un emplacement : une place, un parvis ou une partie du marché, d'environ 300 m² pour un village \
+complet, 50 m² pour un mini-village ou un stand éphémère ;</li>
+<li>un accès à l'électricité et, si possible, à un point d'eau ;</li>
+<li>un moment qui attire du monde : le marché hebdomadaire, une fête, une brocante ;</li>
+<li>un interlocuteur en mairie et, si possible, quelques tables, chaises et barrières ;</li>
+<li>la présence d'un ou d'une élue pour accueillir le village.</li>
+</ul>
+<h2>Comment faire la demande</h2>
+<p>Le formulaire de demande en ligne ouvrira prochainement. D'ici là, écrivez à l'équipe ESS \
+de Valenciennes Métropole à <a href="mailto:{TEAM_EMAIL}">{TEAM_EMAIL}</a> en indiquant votre commune, \
+le lieu envisagé, deux ou trois dates possibles et la personne à contacter en mairie. Comptez au \
+moins deux mois entre la demande et l'étape : le temps de réunir les structures et les bénévoles.</p>"""
+
+LEGAL_BODY = f"""\
+<h2>Éditeur</h2>
+<p>Valenciennes Métropole, communauté d'agglomération (SIREN 245 901 160), service Économie sociale \
+et solidaire. Contact : <a href="mailto:{TEAM_EMAIL}">{TEAM_EMAIL}</a>.</p>
+<p>Directeur de la publication : le président de Valenciennes Métropole.</p>
+<h2>Hébergement</h2>
+<p>À compléter avant la mise en ligne : nom, adresse et téléphone de l'hébergeur.</p>
+<h2>Contenus</h2>
+<p>Les structures, les lieux et les événements présentés sur ce site de démonstration sont des \
+exemples : ils ne décrivent pas des organisations ou des rendez-vous réels. Les marchés indiqués \
+en particulier sont fictifs, faute de données ouvertes sur les marchés du Valenciennois.</p>
+<h2>Données de référence</h2>
+<p>Liste, population et coordonnées des communes : Direction générale des collectivités locales, \
+INSEE (code officiel géographique, populations municipales) et La Poste (base officielle des codes \
+postaux), publiées sous Licence Ouverte (Etalab).</p>
+<p>Fonds de carte : © les contributeurs d'OpenStreetMap.</p>
+<h2>Réalisation</h2>
+<p>Site construit avec les logiciels libres Django et Wagtail.</p>"""
+
+PRIVACY_BODY = f"""\
+<h2>Responsable du traitement</h2>
+<p>Valenciennes Métropole, service Économie sociale et solidaire. Contact : \
+<a href="mailto:{TEAM_EMAIL}">{TEAM_EMAIL}</a>. Délégué à la protection des données : \
+<a href="mailto:{DPO_EMAIL}">{DPO_EMAIL}</a>.</p>
+<h2>Données traitées et finalités</h2>
+<ul>
+<li><b>Inscriptions aux événements</b> (petits-déjeuners, rencontres, interventions) : nom, prénom, \
+courriel, le cas échéant structure, commune et catégorie de participant, pour gérer les places, \
+envoyer billets et informations pratiques et établir des statistiques de participation ;</li>
+<li><b>Bénévolat</b> : coordonnées, disponibilités, communes et compétences proposées, pour vous \
+proposer des missions et des créneaux ;</li>
+<li><b>Demandes des communes</b> : coordonnées de l'interlocuteur en mairie, pour instruire la \
+demande d'accueil du village ;</li>
+<li><b>Annuaire des structures</b> : coordonnées professionnelles publiées avec l'accord des structures ;</li>
+<li><b>Comptes des organisateurs</b> : identifiant et journal des actions, pour la sécurité du site.</li>
+</ul>
+<h2>Base légale</h2>
+<p>Ces traitements sont nécessaires à l'exécution d'une mission d'intérêt public de Valenciennes \
+Métropole, la mise en œuvre de son plan local de développement de l'ESS (article 6, paragraphe 1, e \
+du RGPD). Lorsqu'une information facultative vous est demandée, la donner repose sur votre \
+consentement, que vous pouvez retirer à tout moment.</p>
+<h2>Destinataires</h2>
+<p>L'équipe ESS de Valenciennes Métropole et, pour les événements qu'ils co-organisent, ses \
+partenaires (réseaux de l'ESS, structures hôtes), pour les seules données nécessaires à l'accueil. \
+Aucune donnée n'est vendue ni utilisée à des fins commerciales.</p>
+<h2>Durées de conservation</h2>
+<ul>
+<li>inscriptions et billets : les données nominatives sont anonymisées un an après l'événement ; \
+seuls des chiffres anonymes sont gardés pour le suivi du plan ;</li>
+<li>profils de bénévoles : jusqu'à la suppression du profil, et au plus deux ans après la dernière participation ;</li>
+<li>demandes des communes : trois ans après la fin de l'échange ;</li>
+<li>journaux techniques : un an.</li>
+</ul>
+<h2>Vos droits</h2>
+<p>Vous pouvez accéder à vos données, les faire rectifier ou effacer, demander la limitation du \
+traitement ou vous y opposer, dans les conditions prévues par le RGPD. Écrivez à \
+<a href="mailto:{TEAM_EMAIL}">{TEAM_EMAIL}</a> ou au délégué à la protection des données : une \
+réponse vous sera apportée dans un délai d'un mois. Si, après nous avoir contactés, vous estimez \
+que vos droits ne sont pas respectés, vous pouvez adresser une réclamation à la CNIL \
+(<a href="https://www.cnil.fr">www.cnil.fr</a>).</p>
+<h2>Cookies</h2>
+<p>Le site n'utilise que des cookies techniques (session de connexion et protection des formulaires) \
+et aucun cookie de mesure d'audience ni de publicité. Les cartes affichent des fonds OpenStreetMap : \
+leur affichage transmet votre adresse IP au serveur de tuiles cartographiques.</p>"""
+
+
+def accessibility_body(today: dt.date) -> str:
+    established = formats.date_format(today, "j F Y")
+    return f"""\
+<p>Valenciennes Métropole s'engage à rendre ses sites internet accessibles conformément à \
+l'article 47 de la loi n° 2005-102 du 11 février 2005. Cette déclaration d'accessibilité \
+s'applique au site Le Village de l'ESS.</p>
+<h2>État de conformité</h2>
+<p>Le site Le Village de l'ESS est <b>non conforme</b> au référentiel général d'amélioration de \
+l'accessibilité (RGAA), version 4.1 : il n'a pas encore fait l'objet d'un audit, et sans audit en \
+cours de validité la réglementation impose cette mention. Le site est conçu pour respecter le \
+RGAA ; un audit est prévu pour mesurer son taux de conformité, et cette déclaration sera mise à \
+jour avec ses résultats.</p>
+<h2>Contenus non accessibles</h2>
+<p>Dans l'attente de l'audit, certains documents téléchargeables (PDF) peuvent ne pas être \
+entièrement accessibles : sur simple demande, nous vous les transmettons sous une autre forme.</p>
+<h2>Établissement de cette déclaration</h2>
+<p>Cette déclaration a été établie le {established}.</p>
+<h2>Retour d'information et contact</h2>
+<p>Si vous n'arrivez pas à accéder à un contenu ou à un service, écrivez à l'équipe ESS à \
+<a href="mailto:{TEAM_EMAIL}">{TEAM_EMAIL}</a> pour être orienté vers une alternative accessible \
+ou obtenir le contenu sous une autre forme.</p>
+<h2>Voies de recours</h2>
+<p>Si vous avez signalé un défaut d'accessibilité qui vous empêche d'accéder à un contenu ou à un \
+service et que vous n'avez pas obtenu de réponse satisfaisante, vous pouvez :</p>
+<ul>
+<li>écrire un message au Défenseur des droits \
+(<a href="https://formulaire.defenseurdesdroits.fr/">formulaire en ligne</a>) ;</li>
+<li>contacter le délégué du Défenseur des droits dans votre région ;</li>
+<li>envoyer un courrier par la poste (gratuit, ne pas mettre de timbre) : Défenseur des droits, \
+Libre réponse 71120, 75342 Paris CEDEX 07.</li>
+</ul>"""
+
+
+def standard_pages(today: dt.date) -> list[dict]:
+    """The editorial pages under the home page, in menu order. The slugs are public URLs."""
+    return [
+        {
+            "slug": "benevolat",
+            "title": "Bénévolat",
+            "intro": "Donner un peu de temps au village : accueillir les visiteurs, tenir un stand, "
+            "monter les barnums, animer un jeu.",
+            "body": VOLUNTEERING_BODY,
+            "show_in_menus": True,
+        },
+        {
+            "slug": "accueillir-le-village",
+            "title": "Accueillir le village",
+            "intro": "Votre commune souhaite accueillir une étape du Village de l'ESS ? Ce que le village "
+            "apporte, ce qu'il demande et comment en faire la demande.",
+            "body": HOSTING_BODY,
+            "show_in_menus": True,
+        },
+        {
+            "slug": "mentions-legales",
+            "title": "Mentions légales",
+            "intro": "Qui édite ce site, et d'où viennent ses données.",
+            "body": LEGAL_BODY,
+        },
+        {
+            "slug": "donnees-personnelles",
+            "title": "Données personnelles",
+            "intro": "Quelles données le Village de l'ESS recueille, pourquoi, combien de temps, "
+            "et comment exercer vos droits.",
+            "body": PRIVACY_BODY,
+        },
+        {
+            "slug": "accessibilite",
+            "title": "Accessibilité",
+            "intro": "Déclaration d'accessibilité du site Le Village de l'ESS.",
+            "body": accessibility_body(today),
+        },
+    ]
+
+
+def publish_child(parent: Page, page: Page) -> Page:
+    """Add a live page with a published revision, as if an editor had published it."""
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def load_site(report, today: dt.date) -> AgendaPage:
+    """Make the demo home page the root of the default site; add the agenda and editorial pages."""
+    home = HomePage.objects.first()
+    report.tally("pages", home is None)
+    if home is None:
+        home = publish_child(
+            Page.get_first_root_node(),
+            HomePage(
+                title=SITE_NAME,
+                slug="accueil",
+                tagline="L'économie sociale et solidaire s'installe près de chez vous, de marché en marché.",
+                intro=HOME_INTRO,
+            ),
+        )
+    site = _make_site_root(home)
+
+    agenda = AgendaPage.objects.child_of(home).first()
+    report.tally("pages", agenda is None)
+    if agenda is None:
+        agenda = publish_child(home, AgendaPage(title="Agenda", slug="agenda", intro=AGENDA_INTRO, show_in_menus=True))
+
+    existing = set(home.get_children().values_list("slug", flat=True))
+    for fields in standard_pages(today):
+        report.tally("pages", fields["slug"] not in existing)
+        if fields["slug"] not in existing:
+            publish_child(home, StandardPage(**fields))
+
+    contact = SiteContact.for_site(site)
+    if not contact.email:
+        contact.organisation_name = "Valenciennes Métropole"
+        contact.team_name = "Service ESS"
+        contact.email = TEAM_EMAIL
+        contact.save()
+    return agenda
+
+
+def _make_site_root(home: HomePage) -> Site:
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        return Site.objects.create(
+            hostname="localhost", port=80, root_page=home, is_default_site=True, site_name=SITE_NAME
+        )
+    if site.root_page_id == home.pk:
+        return site
+    previous_root = site.root_page
+    site.root_page = home
+    site.site_name = site.site_name or SITE_NAME
+    site.save()
+    # Wagtail's "Welcome to your new Wagtail site!" is a bare Page: remove it, but never a
+    # page that carries content or is still the root of another site.
+    if (
+        previous_root.specific_class is Page
+        and previous_root.numchild == 0
+        and not Site.objects.filter(root_page=previous_root).exists()
+    ):
+        previous_root.delete()
+    return site

@@ -1,0 +1,92 @@
+"""Event display helpers: French dates, status badges and the "what next" block."""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from cms.models import SiteContact
+from events import dates
+from events.models import EventKind, EventStatus
+
+register = template.Library()
+
+# What a person must tell the team when registering by email, per kind (DESIGN.md:
+# breakfasts are individual, elected officials give their mandate, youth outreach
+# registers a whole group).
+REGISTRATION_HINTS = {
+    EventKind.THEMATIC_BREAKFAST: _("Indiquez vos nom et prénom et, le cas échéant, votre structure."),
+    EventKind.ELECTED_AWARENESS: _("Indiquez vos nom et prénom, votre mandat et votre commune."),
+    EventKind.YOUTH_OUTREACH: _(
+        "Les inscriptions se font par groupe : indiquez l'établissement ou la structure, "
+        "l'enseignant·e ou l'encadrant·e référent·e, le niveau et l'effectif."
+    ),
+}
+
+
+def _unbreakable_times(text: str) -> str:
+    # "8 h 30" split over two lines reads badly on a phone: glue hours to minutes.
+    return text.replace(" h ", "\u00a0h\u00a0")
+
+
+@register.simple_tag
+def event_when(event):
+    """<time> with the event's French date and times, e.g. "jeudi 10 décembre 2026, 8 h 30 – 10 h 00"."""
+    return format_html(
+        '<time datetime="{}">{}</time>',
+        dates.local(event.start).isoformat(),
+        _unbreakable_times(dates.format_range(event.start, event.end)),
+    )
+
+
+@register.filter
+def french_time(value):
+    """A time of day as "8 h 30"; empty for None."""
+    return _unbreakable_times(dates.format_time(value)) if value else ""
+
+
+@register.inclusion_tag("events/includes/status_badge.html")
+def event_status_badge(event):
+    """A badge for postponed and cancelled events; nothing for scheduled ones."""
+    if event.status == EventStatus.SCHEDULED:
+        return {"label": None}
+    return {"label": event.get_status_display(), "status": event.status}
+
+
+def _site_contact_email(request) -> str:
+    if request is None:
+        return ""
+    try:
+        return SiteContact.for_request(request).email
+    except SiteContact.DoesNotExist:
+        return ""
+
+
+@register.inclusion_tag("events/includes/next_step.html", takes_context=True)
+def event_next_step(context, page):
+    """The "Et maintenant ?" block: visit, register by email, or nothing left to do."""
+    step = {"page": page, "postponed": page.status == EventStatus.POSTPONED}
+    if page.status == EventStatus.CANCELLED:
+        step["variant"] = "cancelled"
+    elif page.is_past:
+        step["variant"] = "over"
+    elif page.kind == EventKind.ITINERANT_VILLAGE:
+        step["variant"] = "visit"
+    else:
+        step["variant"] = "register"
+        step["email"] = page.contact_email or _site_contact_email(context.get("request"))
+        step["hint"] = REGISTRATION_HINTS.get(page.kind, "")
+    return step
+
+
+@register.inclusion_tag("events/includes/status_notice.html")
+def event_status_notice(event):
+    """A notice above the event: cancelled or postponed (with the organisers' note), or over."""
+    if event.status == EventStatus.CANCELLED:
+        variant = "cancelled"
+    elif event.status == EventStatus.POSTPONED:
+        variant = "postponed"
+    elif event.is_past:
+        variant = "over"
+    else:
+        variant = ""
+    return {"variant": variant, "note": event.status_note if variant != "over" else ""}

@@ -1,0 +1,97 @@
+"""The "Événements" menu item: every event of every kind in one flat, filterable list.
+
+The page explorer shows the agenda's children in tree order; organisers rather ask
+"what is on in Anzin in March" or "which village stops are postponed", across kinds.
+"""
+
+from django.forms import CheckboxSelectMultiple
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django_filters import DateFromToRangeFilter, ModelChoiceFilter, MultipleChoiceFilter
+from wagtail import hooks
+from wagtail.admin.filters import DateRangePickerWidget
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables.pages import BulkActionsColumn, PageStatusColumn, PageTitleColumn
+from wagtail.admin.views.pages.listing import IndexView, PageFilterSet
+from wagtail.admin.viewsets.pages import PageListingViewSet
+
+from territory.admin_views import FoldedSearchMixin
+from territory.models import PARIS, Commune
+
+from .models import AgendaPage, EventKind, EventPage, EventStatus
+
+
+def _start_label(event) -> str:
+    return date_format(timezone.localtime(event.start, PARIS), "j F Y, H:i")
+
+
+class EventFilterSet(PageFilterSet):
+    kind = MultipleChoiceFilter(label=_("Type"), choices=EventKind.choices, widget=CheckboxSelectMultiple)
+    status = MultipleChoiceFilter(label=_("Statut"), choices=EventStatus.choices, widget=CheckboxSelectMultiple)
+    commune = ModelChoiceFilter(
+        label=_("Commune"),
+        queryset=lambda request: Commune.objects.filter(events__isnull=False).distinct().order_by("name"),
+    )
+    start_date = DateFromToRangeFilter(label=_("Date (heure de Paris)"), widget=DateRangePickerWidget)
+    # One site, and event pages have no children: these page filters would only add noise.
+    site = None
+    has_child_pages = None
+
+    class Meta:
+        model = EventPage
+        fields = []
+
+
+class EventIndexView(FoldedSearchMixin, IndexView):
+    """Searched in the database rather than the search index, which declares only `kind`
+    as a filter field and so would refuse a search combined with the other filters."""
+
+    page_title = _("Tous les événements")
+    search_fields = ["title", "summary"]
+
+    def get_base_queryset(self):
+        # The specific pages are fetched per kind after the base query: ask for the
+        # venue and commune in those queries too, or each row would fetch its own.
+        return super().get_base_queryset().select_related("venue", "commune", for_specific_subqueries=True)
+
+    def get_ordering(self):
+        ordering = super().get_ordering()
+        # Wagtail leaves a search unordered for the index's relevance ranking, which
+        # the database search (FoldedSearchMixin) does not have.
+        return ordering or self.default_ordering
+
+    def get_add_url(self):
+        # "Add" on a listing of the base EventPage would open a form for EventPage,
+        # which is not creatable: send organisers to the agenda's choice of kinds.
+        agenda = AgendaPage.objects.first()
+        if agenda and agenda.permissions_for_user(self.request.user).can_add_subpage():
+            return reverse("wagtailadmin_pages:add_subpage", args=[agenda.pk])
+        return None
+
+
+class EventListingViewSet(PageListingViewSet):
+    model = EventPage
+    index_view_class = EventIndexView
+    icon = "date"
+    menu_label = _("Événements")
+    menu_order = 150
+    add_to_admin_menu = True
+    name = "events"
+    filterset_class = EventFilterSet
+    ordering = "-start"
+    columns = [
+        BulkActionsColumn("bulk_actions"),
+        PageTitleColumn("title", label=_("Titre"), sort_key="title", classname="title"),
+        Column("kind", label=_("Type"), accessor="get_kind_display", sort_key="kind"),
+        Column("start", label=_("Début"), accessor=_start_label, sort_key="start"),
+        Column("place", label=_("Lieu"), accessor="place_label"),
+        Column("event_status", label=_("Statut"), accessor="get_status_display", sort_key="status"),
+        PageStatusColumn("status", label=_("Publication"), sort_key="live"),
+    ]
+
+
+@hooks.register("register_admin_viewset")
+def register_event_listing():
+    return EventListingViewSet()

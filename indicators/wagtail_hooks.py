@@ -1,0 +1,171 @@
+"""The "Plan d'actions" menu of the admin: the plans and their governance bodies.
+
+A plan's tree (orientation > objective > action), its default action per event kind
+and its committees come from the YAML files in indicators/data/action_plans/, and
+the import command brings them in again whenever a file changes. An edit made here
+would be overwritten by the next import, and a plan added here would have no tree:
+so plans are read-only in the admin (the inspect view shows the whole tree) and
+only deletion is left, to superusers.
+
+Committees stay editable by organisers, as their role grants: a committee's minimum
+meetings can change between two revisions of the plan. The import rewrites them from
+the file's `governance` list all the same, so the form says so.
+"""
+
+from django.contrib.admin.utils import unquote
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel
+from wagtail.admin.ui.tables import Column
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from events.models import EventKind
+from territory.admin_views import FoldedSearchIndexView, ReadableInspectView
+
+from .models import Action, ActionPlan, Committee, Objective
+
+
+def plan_period(plan) -> str:
+    # Years are written without the thousands separator the French locale would add.
+    return f"{plan.start_year}–{plan.end_year}"
+
+
+class ImportedPlanPermissionPolicy(ModelPermissionPolicy):
+    """Nobody adds or edits a plan in the admin, whatever their permissions: the YAML import owns it."""
+
+    refused_actions = frozenset({"add", "change"})
+
+    def user_has_permission(self, user, action):
+        return action not in self.refused_actions and super().user_has_permission(user, action)
+
+    def users_with_any_permission(self, actions):
+        allowed = [action for action in actions if action not in self.refused_actions]
+        if not allowed:
+            return super().users_with_any_permission([]).none()
+        return super().users_with_any_permission(allowed)
+
+
+class ActionPlanInspectView(ReadableInspectView):
+    """The whole plan on one page, in a number of queries that does not grow with the plan."""
+
+    template_name = "indicators/admin/action_plan_inspect.html"
+    field_labels = {"period": _("Période")}
+
+    def get_object(self, queryset=None):
+        plans = ActionPlan.objects.select_related("territory").prefetch_related(
+            "orientations",
+            Prefetch("orientations__objectives", queryset=Objective.objects.order_by("position")),
+            Prefetch("orientations__objectives__actions", queryset=Action.objects.order_by("position")),
+            "committees",
+        )
+        return get_object_or_404(plans, pk=unquote(str(self.pk)))
+
+    def get_period_display_value(self):
+        return plan_period(self.object)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plan = self.object
+        orientations = list(plan.orientations.all())
+        objectives = [objective for orientation in orientations for objective in orientation.objectives.all()]
+        actions = {action.code: action for objective in objectives for action in objective.actions.all()}
+        context.update(
+            plan=plan,
+            orientations=orientations,
+            objective_count=len(objectives),
+            action_count=len(actions),
+            default_actions=self.default_actions(plan, actions),
+            committees=list(plan.committees.all()),
+        )
+        return context
+
+    @staticmethod
+    def default_actions(plan, actions_by_code):
+        """(label, code, action) for each event kind the plan names a default for, then volunteering.
+
+        The action is None when the code names no action of the plan: shown as such, so
+        a typo in the YAML file is visible here rather than silently linking nothing.
+        """
+        rows = []
+        for kind, label in EventKind.choices:
+            if code := plan.default_action_codes.get(kind):
+                rows.append((label, code, actions_by_code.get(code)))
+        if plan.volunteering_action_code:
+            code = plan.volunteering_action_code
+            rows.append((_("Bénévolat"), code, actions_by_code.get(code)))
+        return rows
+
+
+class ActionPlanViewSet(SnippetViewSet):
+    model = ActionPlan
+    icon = "list-ol"
+    menu_label = _("Plans d'actions")
+    list_display = [
+        "short_title",
+        "territory",
+        Column(
+            "period",
+            label=_("Période"),
+            accessor=plan_period,
+            sort_key="start_year",
+        ),
+    ]
+    list_filter = ["territory"]
+    index_view_class = FoldedSearchIndexView
+    search_fields = ["short_title", "title"]
+    inspect_view_enabled = True
+    inspect_view_class = ActionPlanInspectView
+    inspect_view_fields = ["title", "territory", "period", "source"]
+    copy_view_enabled = False
+
+    @cached_property
+    def permission_policy(self):
+        return ImportedPlanPermissionPolicy(self.model)
+
+    def get_queryset(self, request):
+        return ActionPlan.objects.select_related("territory")
+
+
+class CommitteeViewSet(SnippetViewSet):
+    model = Committee
+    icon = "group"
+    menu_label = _("Instances de gouvernance")
+    list_display = [
+        "name",
+        "plan",
+        # Blank rather than "None" when the plan sets no figure.
+        Column("min_meetings", label=_("Réunions minimum par an"), accessor=lambda c: c.min_meetings_per_year or ""),
+        Column("every_years", label=_("Tous les N ans"), accessor=lambda c: c.every_years or ""),
+    ]
+    list_filter = ["plan"]
+    index_view_class = FoldedSearchIndexView
+    search_fields = ["name"]
+    panels = [
+        HelpPanel(
+            content=_(
+                "Les instances sont aussi décrites dans le fichier du plan : le prochain import "
+                "remplacera les changements faits ici. Reportez-les dans le fichier."
+            )
+        ),
+        FieldPanel("plan"),
+        FieldPanel("name"),
+        FieldPanel("role"),
+        FieldRowPanel([FieldPanel("min_meetings_per_year"), FieldPanel("every_years")]),
+    ]
+
+    def get_queryset(self, request):
+        return Committee.objects.select_related("plan")
+
+
+class ActionPlanGroup(SnippetViewSetGroup):
+    menu_label = _("Plan d'actions")
+    menu_icon = "tasks"
+    menu_order = 210
+    items = (ActionPlanViewSet, CommitteeViewSet)
+
+
+register_snippet(ActionPlanGroup)
