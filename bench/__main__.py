@@ -48,6 +48,13 @@ def main(argv: list[str]) -> int:
     build_agenda(args.events)
     print(f"built {args.events} events in {time.perf_counter() - began:.1f} s (SQLite in {workdir})", file=sys.stderr)
 
+    # Keep one connection for the whole run, as a persistent web worker does: otherwise each
+    # request closes it and the captured query log starts empty.
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
     client = Client()
     rows = []
     for label, url in [

@@ -619,9 +619,12 @@ def _write_plan(spec: _PlanSpec, territory: Territory) -> PlanImportResult:
             plan=plan,
             name=c_spec.name,
         )
+    # Committees the file does not list were added in the admin (or dropped from the file):
+    # kept, because their meetings count for the plan's governance.
     for committee in committees.values():
-        committee.delete()
-        result.deleted += 1
+        result.warnings.append(
+            _("L'instance « %(name)s » n'est pas dans le fichier : elle est conservée.") % {"name": committee.name}
+        )
     return result
 
 

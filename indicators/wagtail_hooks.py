@@ -8,8 +8,8 @@ so plans are read-only in the admin (the inspect view shows the whole tree) and
 only deletion is left, to superusers.
 
 Committees stay editable by organisers, as their role grants: a committee's minimum
-meetings can change between two revisions of the plan. The import rewrites them from
-the file's `governance` list all the same, so the form says so.
+meetings can change between two revisions of the plan. A new import resets the ones the
+file's `governance` list names and keeps the others, so the form says so.
 """
 
 from django.contrib.admin.utils import unquote
@@ -147,8 +147,9 @@ class CommitteeViewSet(SnippetViewSet):
     panels = [
         HelpPanel(
             content=_(
-                "Les instances sont aussi décrites dans le fichier du plan : le prochain import "
-                "remplacera les changements faits ici. Reportez-les dans le fichier."
+                "Les instances sont aussi décrites dans le fichier du plan : un nouvel import "
+                "remet les valeurs du fichier pour les instances qu'il nomme. Une instance ajoutée "
+                "ici est conservée."
             )
         ),
         FieldPanel("plan"),

@@ -137,10 +137,11 @@ def test_organiser_cannot_delete_a_plan(organiser_client, plan):
 
 
 @pytest.mark.django_db
-def test_committee_form_warns_that_the_plan_import_rewrites_committees(organiser_client, plan):
+def test_committee_form_says_what_a_new_plan_import_does(organiser_client, plan):
     text = visible_text(organiser_client.get(f"{COMMITTEES}add/"))
 
-    assert "le prochain import remplacera les changements faits ici" in text
+    assert "un nouvel import remet les valeurs du fichier pour les instances qu'il nomme" in text
+    assert "Une instance ajoutée ici est conservée." in text
 
 
 @pytest.mark.django_db

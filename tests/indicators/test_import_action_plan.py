@@ -211,6 +211,14 @@ def test_reimport_keeps_an_action_that_events_link_to_and_warns(territory, yaml_
     assert "L'action T1.1.b n'est plus dans le fichier, mais 1 événement(s) s'y rattachent" in stderr
 
 
+def test_reimport_keeps_a_committee_added_in_the_admin_and_warns(territory, yaml_file):
+    plan = import_action_plan(yaml_file(SMALL_PLAN)).plan
+    Committee.objects.create(plan=plan, name="Collectif d'acteurs", min_meetings_per_year=2)
+    result = import_action_plan(yaml_file(SMALL_PLAN))
+    assert sorted(plan.committees.values_list("name", flat=True)) == ["Collectif d'acteurs", "Comité de pilotage"]
+    assert result.warnings == ["L'instance « Collectif d'acteurs » n'est pas dans le fichier : elle est conservée."]
+
+
 def test_objective_that_gets_actions_loses_its_standing_action(territory, yaml_file):
     import_action_plan(yaml_file(SMALL_PLAN))
     detailed = SMALL_PLAN.replace(
