@@ -62,7 +62,13 @@ class SiteContact(BaseSiteSetting):
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     address = models.CharField(_("adresse"), max_length=255, blank=True)
 
-    panels = [FieldPanel("organisation_name"), FieldPanel("team_name"), FieldPanel("email"), FieldPanel("phone"), FieldPanel("address")]
+    panels = [
+        FieldPanel("organisation_name"),
+        FieldPanel("team_name"),
+        FieldPanel("email"),
+        FieldPanel("phone"),
+        FieldPanel("address"),
+    ]
 
     class Meta:
         verbose_name = _("contact du site")

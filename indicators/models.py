@@ -100,7 +100,9 @@ class ActionQuerySet(models.QuerySet):
 
 
 class Action(models.Model):
-    objective = models.ForeignKey(Objective, verbose_name=_("objectif"), on_delete=models.CASCADE, related_name="actions")
+    objective = models.ForeignKey(
+        Objective, verbose_name=_("objectif"), on_delete=models.CASCADE, related_name="actions"
+    )
     code = models.CharField(_("code"), max_length=20)
     title = models.CharField(_("intitulé"), max_length=400)
     position = models.PositiveSmallIntegerField(default=0)
@@ -115,7 +117,12 @@ class Action(models.Model):
     class Meta:
         verbose_name = _("action du plan")
         verbose_name_plural = _("actions du plan")
-        ordering = ["objective__orientation__plan", "objective__orientation__position", "objective__position", "position"]
+        ordering = [
+            "objective__orientation__plan",
+            "objective__orientation__position",
+            "objective__position",
+            "position",
+        ]
         constraints = [models.UniqueConstraint(fields=["objective", "code"], name="action_code_unique")]
 
     def __str__(self):

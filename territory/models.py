@@ -164,7 +164,9 @@ class Venue(models.Model):
             return self.latitude, self.longitude
         return self.commune.latitude, self.commune.longitude
 
-    def next_occurrences(self, count: int = 5, after: dt.datetime | None = None) -> list[tuple[dt.datetime, dt.datetime]]:
+    def next_occurrences(
+        self, count: int = 5, after: dt.datetime | None = None
+    ) -> list[tuple[dt.datetime, dt.datetime]]:
         """The next (start, end) of a recurring venue, aware in Europe/Paris.
 
         Occurrences are computed on naive local wall-clock times, then made aware, so a
@@ -193,7 +195,7 @@ class Venue(models.Model):
 
     @property
     def recurrence_label(self) -> str:
-        """"Chaque samedi, 8 h 00 - 13 h 00" for simple weekly rules; the raw rule otherwise."""
+        """ "Chaque samedi, 8 h 00 - 13 h 00" for simple weekly rules; the raw rule otherwise."""
         if not self.recurrence:
             return ""
         parts = dict(p.split("=", 1) for p in self.recurrence.upper().removeprefix("RRULE:").split(";") if "=" in p)

@@ -109,8 +109,12 @@ def plan(territory):
         volunteering_action_code="O4.1.b",
     )
     o3 = Orientation.objects.create(plan=plan, code="O3", title="Visibilité : sensibilisation et promotion", position=3)
-    o31 = Objective.objects.create(orientation=o3, code="O3.1", title="Promouvoir l'ESS auprès des décideurs", position=1)
-    o32 = Objective.objects.create(orientation=o3, code="O3.2", title="Faire connaître l'ESS au grand public", position=2)
+    o31 = Objective.objects.create(
+        orientation=o3, code="O3.1", title="Promouvoir l'ESS auprès des décideurs", position=1
+    )
+    o32 = Objective.objects.create(
+        orientation=o3, code="O3.2", title="Faire connaître l'ESS au grand public", position=2
+    )
     o4 = Orientation.objects.create(plan=plan, code="O4", title="Citoyenneté, bénévolat et jeunesse", position=4)
     o41 = Objective.objects.create(orientation=o4, code="O4.1", title="Encourager la participation", position=1)
     Action.objects.create(objective=o31, code="O3.1.a", title="Sensibilisation auprès des élus", position=1)
@@ -125,7 +129,9 @@ def plan(territory):
 def home_page(db):
     """The site's home page at the root of the default Site, replacing Wagtail's welcome page."""
     root = Page.get_first_root_node()
-    home = root.add_child(instance=HomePage(title="Le Village de l'ESS", slug="accueil", tagline="L'ESS près de chez vous"))
+    home = root.add_child(
+        instance=HomePage(title="Le Village de l'ESS", slug="accueil", tagline="L'ESS près de chez vous")
+    )
     site = Site.objects.get(is_default_site=True)
     old_root = site.root_page
     site.root_page = home

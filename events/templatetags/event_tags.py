@@ -4,7 +4,6 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from cms.models import SiteContact
 from events import dates
 from events.models import EventKind, EventStatus
 
@@ -52,13 +51,13 @@ def event_status_badge(event):
     return {"label": event.get_status_display(), "status": event.status}
 
 
-def _site_contact_email(request) -> str:
-    if request is None:
+def _site_contact_email(context) -> str:
+    # Through the template's `settings` (Wagtail's context processor) rather than an import
+    # of cms.models: cms reads events, events does not read cms.
+    site_settings = context.get("settings")
+    if site_settings is None or context.get("request") is None:
         return ""
-    try:
-        return SiteContact.for_request(request).email
-    except SiteContact.DoesNotExist:
-        return ""
+    return site_settings["cms"]["SiteContact"].email
 
 
 @register.inclusion_tag("events/includes/next_step.html", takes_context=True)
@@ -73,7 +72,7 @@ def event_next_step(context, page):
         step["variant"] = "visit"
     else:
         step["variant"] = "register"
-        step["email"] = page.contact_email or _site_contact_email(context.get("request"))
+        step["email"] = page.contact_email or _site_contact_email(context)
         step["hint"] = REGISTRATION_HINTS.get(page.kind, "")
     return step
 

@@ -66,8 +66,9 @@ def test_queryset_vocabulary(make_event, other_commune):
     now = dt.datetime(2026, 11, 23, 12, 0, tzinfo=PARIS)
     past = make_event(start=dt.datetime(2026, 10, 1, 9, 0, tzinfo=PARIS))
     december = make_event(kind=EventKind.ELECTED_AWARENESS, start=dt.datetime(2026, 12, 3, 18, 0, tzinfo=PARIS))
-    january = make_event(start=dt.datetime(2027, 1, 7, 8, 30, tzinfo=PARIS), commune=other_commune,
-                         status=EventStatus.CANCELLED)
+    january = make_event(
+        start=dt.datetime(2027, 1, 7, 8, 30, tzinfo=PARIS), commune=other_commune, status=EventStatus.CANCELLED
+    )
     events = EventPage.objects.live()
     assert [e.pk for e in events.upcoming(now).order_by("start")] == [december.pk, january.pk]
     assert [e.pk for e in events.past(now)] == [past.pk]

@@ -16,7 +16,11 @@ def test_weekly_market_next_occurrences_keep_local_hours_across_dst(market):
         (dt.date(2026, 10, 31), 8, 13),
         (dt.date(2026, 11, 7), 8, 13),
     ]
-    assert [s.utcoffset() for s, _ in occurrences] == [dt.timedelta(hours=2), dt.timedelta(hours=1), dt.timedelta(hours=1)]
+    assert [s.utcoffset() for s, _ in occurrences] == [
+        dt.timedelta(hours=2),
+        dt.timedelta(hours=1),
+        dt.timedelta(hours=1),
+    ]
 
 
 @pytest.mark.django_db
@@ -52,8 +56,14 @@ def test_recurrence_label_in_french(market):
 
 @pytest.mark.django_db
 def test_unreadable_rule_is_refused_in_french(commune):
-    venue = Venue(commune=commune, name="Marché", kind=VenueKind.MARKET, recurrence="tous les samedis",
-                  opens_at=dt.time(8), closes_at=dt.time(13))
+    venue = Venue(
+        commune=commune,
+        name="Marché",
+        kind=VenueKind.MARKET,
+        recurrence="tous les samedis",
+        opens_at=dt.time(8),
+        closes_at=dt.time(13),
+    )
     with pytest.raises(ValidationError) as excinfo:
         venue.full_clean()
     assert "Règle de récurrence illisible" in str(excinfo.value)
