@@ -13,6 +13,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", api.urls),
     path("acteurs/", include("cms.urls")),
+    path("", include("events.urls")),
 ]
 
 if settings.DEBUG:

@@ -123,6 +123,12 @@ class EventPage(Page):
     capacity = models.PositiveIntegerField(
         _("nombre de places"), null=True, blank=True, help_text=_("Laisser vide : pas de limite.")
     )
+    registration_opens_at = models.DateTimeField(
+        _("ouverture des inscriptions"), null=True, blank=True, help_text=_("Laisser vide : dès la publication.")
+    )
+    registration_closes_at = models.DateTimeField(
+        _("clôture des inscriptions"), null=True, blank=True, help_text=_("Laisser vide : jusqu'au début.")
+    )
     status = models.CharField(_("statut"), max_length=20, choices=EventStatus.choices, default=EventStatus.SCHEDULED)
     status_note = models.CharField(
         _("précision sur le statut"), max_length=255, blank=True, help_text=_("Par exemple : reporté au 12 mars.")
@@ -152,6 +158,10 @@ class EventPage(Page):
         MultiFieldPanel(
             [FieldPanel("status"), FieldPanel("status_note"), FieldPanel("capacity"), FieldPanel("audience")],
             heading=_("Statut et public"),
+        ),
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("registration_opens_at"), FieldPanel("registration_closes_at")])],
+            heading=_("Inscriptions"),
         ),
         FieldPanel("body"),
         FieldPanel("accessibility"),

@@ -1,0 +1,3 @@
+"""Views: see events/urls.py."""
+
+urlpatterns: list = []
