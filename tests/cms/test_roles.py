@@ -26,7 +26,18 @@ ORGANISER_PERMISSIONS = {
     "territory.view_territory",
     "territory.view_commune",
     *(f"indicators.view_{model}" for model in ("actionplan", "orientation", "objective", "action")),
+    # cms/migrations/0003: check-in and registrations.
+    "events.perform_checkin",
+    "events.view_checkin",
+    "events.view_scan",
+    "events.view_registration",
+    "events.add_registration",
+    "events.change_registration",
+    "events.view_visitorcheckin",
+    "events.view_tallymark",
+    "events.view_outgoingemail",
 }
+CHECKIN_STAFF_PERMISSIONS = {"events.perform_checkin", "events.view_registration"}
 
 
 def menu_labels(response) -> set[str]:
@@ -54,6 +65,11 @@ def group_permissions(group) -> set[str]:
 @pytest.mark.django_db
 def test_organisers_group_has_exactly_the_planned_model_permissions():
     assert group_permissions(Group.objects.get(name="Organisateurs")) == ORGANISER_PERMISSIONS
+
+
+@pytest.mark.django_db
+def test_checkin_staff_may_check_in_and_see_registrations_only():
+    assert group_permissions(Group.objects.get(name="Équipe de pointage")) == CHECKIN_STAFF_PERMISSIONS
 
 
 @pytest.mark.django_db
@@ -90,10 +106,9 @@ def test_organisers_add_and_choose_images_and_documents_in_every_collection():
 
 
 @pytest.mark.django_db
-def test_checkin_staff_group_exists_without_permissions():
+def test_checkin_staff_group_has_no_page_permission():
     staff = Group.objects.get(name="Équipe de pointage")
 
-    assert not staff.permissions.exists()
     assert not GroupPagePermission.objects.filter(group=staff).exists()
 
 
@@ -120,7 +135,9 @@ def test_migration_reverses_and_reapplies():
 
     roles_migration.create_groups(state_apps, schema_editor)
     roles_migration.create_groups(state_apps, schema_editor)  # idempotent
-    assert group_permissions(Group.objects.get(name="Organisateurs")) == ORGANISER_PERMISSIONS
+    assert group_permissions(Group.objects.get(name="Organisateurs")) == {
+        p for p in ORGANISER_PERMISSIONS if not p.startswith("events.")
+    }
     assert GroupPagePermission.objects.filter(group__name="Organisateurs").count() == 5
     assert Group.objects.filter(name="Équipe de pointage").count() == 1
 
