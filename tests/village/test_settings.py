@@ -98,3 +98,10 @@ def test_readme_documents_every_environment_variable():
     undocumented = sorted(name for name in read if f"`{name}`" not in readme)
     assert read, "no environment variable found: the pattern above is out of date"
     assert undocumented == []
+
+
+@pytest.mark.django_db
+def test_admin_pages_load_no_avatar_from_a_third_party(client, organiser):
+    client.force_login(organiser)
+    html = client.get("/admin/").content.decode()
+    assert "gravatar" not in html.lower()

@@ -177,6 +177,9 @@ WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_DATE_FORMAT = "%d/%m/%Y"
 WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
 WAGTAIL_TIME_FORMAT = "%H:%M"
+# No Gravatar: it would send a hash of each organiser's email to a third party (RGPD)
+# and load images from outside (no third-party hosts at run time).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_USER_LOGIN_FORM = "cms.admin_forms.OrganiserLoginForm"
 
 # Project --------------------------------------------------------------------
