@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_filters import DateFromToRangeFilter, ModelChoiceFilter, MultipleChoiceFilter
 from wagtail import hooks
+from wagtail.admin import messages
 from wagtail.admin.filters import DateRangePickerWidget
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.ui.tables.pages import BulkActionsColumn, PageStatusColumn, PageTitleColumn
@@ -20,7 +21,9 @@ from wagtail.admin.viewsets.pages import PageListingViewSet
 from territory.admin_views import FoldedSearchMixin
 from territory.models import PARIS, Commune
 
+from .admin_registrations import RegistrationViewSet
 from .models import AgendaPage, EventKind, EventPage, EventStatus
+from .services.registrations import promote_waitlist
 
 
 def _start_label(event) -> str:
@@ -95,3 +98,27 @@ class EventListingViewSet(PageListingViewSet):
 @hooks.register("register_admin_viewset")
 def register_event_listing():
     return EventListingViewSet()
+
+
+# Registrations ---------------------------------------------------------------------------
+
+
+@hooks.register("register_admin_viewset")
+def register_registrations():
+    return RegistrationViewSet()
+
+
+@hooks.register("after_publish_page")
+def promote_waitlist_after_publish(request, page):
+    """A capacity raised (or removed) in the page editor frees seats: give them to the people
+    waiting right away, rather than at the next registration or cancellation."""
+    if isinstance(page, EventPage) and page.takes_registrations:
+        promoted = promote_waitlist(page)
+        if promoted:
+            messages.success(
+                request,
+                _(
+                    "Places libérées : %(count)s inscription(s) sortie(s) de la liste d'attente, prévenue(s) par courriel."
+                )
+                % {"count": len(promoted)},
+            )

@@ -3,6 +3,7 @@
 from ninja import NinjaAPI, Swagger
 
 from events.api import router as events_router
+from events.api_checkin import router as checkin_router
 from village.api_errors import ERROR_FORMAT_DESCRIPTION, install_error_handlers
 
 DESCRIPTION = (
@@ -27,3 +28,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 
 api.add_router("/", events_router)
+api.add_router("/", checkin_router)  # staff only: events/auth.py

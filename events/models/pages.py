@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
@@ -54,9 +55,27 @@ class EventPageQuerySet(PageQuerySet):
     def not_cancelled(self):
         return self.exclude(status=EventStatus.CANCELLED)
 
+    def with_confirmed_seats(self):
+        """Annotate `confirmed_seats`, the seats taken by confirmed registrations (None: none taken).
+
+        A correlated subquery rather than Sum() over a join: a queryset already joined to a
+        multi-valued relation (an organisation's hosted breakfasts) would multiply the rows
+        the sum adds up, and the GROUP BY would spread over every selected column.
+        """
+        from .registrations import Registration, RegistrationStatus
+
+        taken = (
+            Registration.objects.filter(event=OuterRef("pk"), status=RegistrationStatus.CONFIRMED)
+            .order_by()
+            .values("event")
+            .annotate(total=Sum("seats"))
+            .values("total")
+        )
+        return self.annotate(confirmed_seats=Subquery(taken, output_field=models.IntegerField()))
+
     def for_listing(self):
         """Everything a list of events shows, in a constant number of queries."""
-        return self.select_related("venue", "commune").order_by("start", "pk")
+        return self.select_related("venue", "commune").with_confirmed_seats().order_by("start", "pk")
 
 
 EventPageManager = PageManager.from_queryset(EventPageQuerySet)
@@ -225,8 +244,18 @@ class EventPage(Page):
 
     @property
     def seats_left(self) -> int | None:
-        """Free seats; None when the event has no limit. Registrations arrive with the ticketing module."""
-        return self.capacity
+        """Free seats (never below 0: walk-ins may exceed the capacity); None when the event has no limit.
+
+        Lists annotate `confirmed_seats` (EventPageQuerySet.for_listing) so this costs no
+        query per row; a single page counts its registrations once.
+        """
+        if self.capacity is None:
+            return None
+        if hasattr(self, "confirmed_seats"):
+            taken = self.confirmed_seats
+        else:
+            taken = self.registrations.confirmed().aggregate(total=Sum("seats"))["total"]
+        return max(self.capacity - (taken or 0), 0)
 
     @property
     def place_label(self) -> str:

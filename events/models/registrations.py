@@ -187,6 +187,9 @@ class OutgoingEmail(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     send_after = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # What the message needs and the database keeps nowhere else, above all the ticket's
+    # link: codes are stored hashed only. Emptied once the email is sent (events/tasks.py).
+    context = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("courriel")

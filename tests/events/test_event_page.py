@@ -1,7 +1,6 @@
 """What a visitor sees on an event page: when, where, what it is, and what to do next."""
 
 import datetime as dt
-from urllib.parse import quote
 
 import pytest
 from wagtail.models import Site
@@ -30,10 +29,6 @@ def site_contact(home_page):
         team_name="Service ESS",
         email="ess@valenciennes-metropole.example",
     )
-
-
-def mailto_href(email, title):
-    return f'href="mailto:{email}?subject={quote(title, safe="")}"'
 
 
 def test_date_place_and_practical_details(client, make_event, venue, plan):
@@ -73,7 +68,7 @@ def test_an_example_venue_is_flagged(client, make_event, market):
     assert "Lieu fictif des données de démonstration." in visible_text(client.get(page.url))
 
 
-def test_thematic_breakfast_shows_its_theme_hosts_and_email_registration(client, make_event, organisation):
+def test_thematic_breakfast_shows_its_theme_hosts_and_online_registration(client, make_event, organisation):
     page = make_event(
         theme="Alimentation durable",
         title="Petit-déjeuner : manger local",
@@ -88,10 +83,10 @@ def test_thematic_breakfast_shows_its_theme_hosts_and_email_registration(client,
     assert "Le thème Alimentation durable" in text
     assert "Avec les structures hôtes Ressourcerie du Hainaut" in text
     assert f'href="{organisation.get_absolute_url()}"' in response.content.decode()
-    assert "Et maintenant ? Inscrivez-vous par courriel." in text
+    assert "Et maintenant ? Inscrivez-vous en ligne." in text
     assert "Indiquez vos nom et prénom et, le cas échéant, votre structure." in text
-    assert "S'inscrire par courriel" in text
-    assert mailto_href("petitdej@example.org", "Petit-déjeuner : manger local") in response.content.decode()
+    assert "S'inscrire" in text
+    assert f'href="/inscription/{page.pk}/"' in response.content.decode()
 
 
 def test_an_unpublished_host_is_named_without_a_link(client, make_event, organisation):
@@ -105,21 +100,26 @@ def test_an_unpublished_host_is_named_without_a_link(client, make_event, organis
     assert organisation.get_absolute_url() not in response.content.decode()
 
 
-def test_registration_falls_back_to_the_site_contact_email(client, make_event, site_contact):
-    page = make_event(kind=EventKind.ELECTED_AWARENESS, title="L'ESS pour les communes")
-
-    response = client.get(page.url)
-
-    assert mailto_href("ess@valenciennes-metropole.example", "L'ESS pour les communes") in response.content.decode()
-
-
-def test_without_any_email_the_page_says_registration_details_will_follow(client, make_event):
-    page = make_event()
+def test_closed_registration_points_to_the_site_contact_email(client, make_event, site_contact):
+    page = make_event(
+        kind=EventKind.ELECTED_AWARENESS,
+        title="L'ESS pour les communes",
+        registration_closes_at=dt.datetime(2026, 11, 20, 18, 0, tzinfo=PARIS),
+    )
 
     text = visible_text(client.get(page.url))
 
-    assert "Les modalités d'inscription seront bientôt précisées ici." in text
-    assert "S'inscrire par courriel" not in text
+    assert "Les inscriptions sont closes. Une question ? Écrivez à ess@valenciennes-metropole.example." in text
+    assert "S'inscrire" not in text
+
+
+def test_registration_not_open_yet_says_when_it_opens(client, make_event):
+    page = make_event(registration_opens_at=dt.datetime(2026, 12, 1, 9, 0, tzinfo=PARIS))
+
+    text = visible_text(client.get(page.url))
+
+    assert "Les inscriptions ouvriront le mardi 1er décembre 2026, 9 h 00." in text
+    assert "S'inscrire" not in text
 
 
 def test_village_stop_invites_people_to_drop_by_and_to_host_the_village(client, make_event, market):
@@ -154,7 +154,7 @@ def test_elected_awareness_lists_invited_communes_and_asks_for_the_mandate(
     assert "Sensibilisation des élus" in text
     assert "Communes invitées Anzin Valenciennes" in text
     assert "Indiquez vos nom et prénom, votre mandat et votre commune." in text
-    assert "S'inscrire par courriel" in text
+    assert "S'inscrire" in text
 
 
 def test_youth_outreach_names_the_structure_and_level_and_registers_groups(client, make_event, site_contact):
@@ -166,7 +166,7 @@ def test_youth_outreach_names_the_structure_and_level_and_registers_groups(clien
     assert "Établissement ou structure Lycée Watteau" in text
     assert "Niveau Lycée professionnel / CFA" in text
     assert "Les inscriptions se font par groupe" in text
-    assert "S'inscrire par courriel" in text
+    assert "Inscrire un groupe" in text
 
 
 @pytest.mark.parametrize("kind", list(EventKind))
@@ -192,7 +192,7 @@ def test_a_postponed_event_shows_the_note_and_offers_to_be_told_the_new_date(cli
     assert "Reporté" in text
     assert "Cet événement est reporté. Nouvelle date en janvier." in text
     assert "Être prévenu·e de la nouvelle date" in text
-    assert "S'inscrire par courriel" not in text
+    assert "S'inscrire" not in text
 
 
 @pytest.mark.parametrize("kind", list(EventKind))

@@ -14,3 +14,15 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WAGTAILADMIN_BASE_URL = SITE_URL = "http://testserver"
+
+# SQLite: a test database in a file rather than in memory, so that the threads of the
+# concurrency tests (tests/events/test_registration_concurrency.py) share it through
+# their own connections and SQLite's write lock, as the web workers do in production.
+# One file per test process: several runs of the suite may share the machine.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    import os
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"village-test-{os.getpid()}.sqlite3")
+    }
