@@ -141,7 +141,10 @@ que vos droits ne sont pas respectés, vous pouvez adresser une réclamation à 
 (<a href="https://www.cnil.fr">www.cnil.fr</a>).</p>
 <h2>Cookies</h2>
 <p>Le site n'utilise que des cookies techniques (session de connexion et protection des formulaires) \
-et aucun cookie de mesure d'audience ni de publicité. Les cartes affichent des fonds OpenStreetMap : \
+et aucun cookie de mesure d'audience ni de publicité. Sur les stands du village, la page « Bienvenue » \
+que l'on ouvre en scannant l'affiche dépose un cookie aléatoire, propre à l'événement, qui sert \
+seulement à compter chaque téléphone une fois ; il ne permet pas de vous identifier et expire à la \
+fin de la journée. Les cartes affichent des fonds OpenStreetMap : \
 leur affichage transmet votre adresse IP au serveur de tuiles cartographiques.</p>"""
 
 

@@ -94,6 +94,7 @@ def test_today_first_then_upcoming_then_the_last_days(client, checkin_staff, mak
     for page in (today, upcoming, recent):
         assert f'href="/pointage/{page.pk}/"' in html
     assert f'href="/pointage/{today.pk}/emargement.pdf"' in html
+    assert f'href="/bienvenue/{today.pk}/affiche.pdf"' in html
 
 
 @pytest.mark.parametrize("size", [3, 30])
