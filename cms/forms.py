@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from territory.models import Commune, LegalForm, Sector
+from territory.forms import CommuneFilterField
+from territory.models import LegalForm, Sector
 
 
 class OrganisationFilterForm(forms.Form):
@@ -24,14 +25,7 @@ class OrganisationFilterForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": _("Ce secteur n'existe pas.")},
     )
-    commune = forms.ModelChoiceField(
-        label=_("Commune"),
-        queryset=Commune.objects.none(),
-        to_field_name="insee_code",
-        empty_label=_("Toutes les communes"),
-        required=False,
-        error_messages={"invalid_choice": _("Cette commune n'est pas dans le territoire.")},
-    )
+    commune = CommuneFilterField()
     forme = forms.ChoiceField(
         label=_("Forme juridique"),
         choices=[("", _("Toutes les formes")), *LegalForm.choices],
@@ -41,10 +35,7 @@ class OrganisationFilterForm(forms.Form):
 
     def __init__(self, *args, territory=None, **kwargs):
         super().__init__(*args, **kwargs)
-        communes = Commune.objects.all()
-        if territory is not None:
-            communes = communes.in_territory(territory)
-        self.fields["commune"].queryset = communes.only("insee_code", "name")
+        self.fields["commune"].scope_to_territory(territory)
 
     def clean_q(self) -> str:
         return " ".join(self.cleaned_data["q"].split())

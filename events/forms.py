@@ -3,7 +3,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from territory.models import Commune
+from territory.forms import CommuneFilterField
 
 from .models import EventKind
 
@@ -14,14 +14,7 @@ class AgendaFilterForm(forms.Form):
     """The agenda's filters. They combine, live in the URL, and a bad value is reported, not fatal."""
 
     kind = forms.ChoiceField(label=_("Type"), choices=[("", _("Tous les types")), *EventKind.choices], required=False)
-    commune = forms.ModelChoiceField(
-        label=_("Commune"),
-        queryset=Commune.objects.none(),
-        to_field_name="insee_code",
-        empty_label=_("Toutes les communes"),
-        required=False,
-        error_messages={"invalid_choice": _("Cette commune n'est pas dans le territoire.")},
-    )
+    commune = CommuneFilterField()
     month = forms.CharField(
         label=_("Mois"),
         required=False,
@@ -32,10 +25,7 @@ class AgendaFilterForm(forms.Form):
 
     def __init__(self, *args, territory=None, **kwargs):
         super().__init__(*args, **kwargs)
-        communes = Commune.objects.all()
-        if territory is not None:
-            communes = communes.in_territory(territory)
-        self.fields["commune"].queryset = communes.only("insee_code", "name")
+        self.fields["commune"].scope_to_territory(territory)
 
     def clean_month(self) -> dt.date | None:
         value = self.cleaned_data["month"].strip()
