@@ -30,6 +30,7 @@ run: demo
 	@echo "  Le Village de l'ESS tourne sur  http://localhost:$(PORT)/"
 	@echo "  Administration (organisateurs) : http://localhost:$(PORT)/admin/"
 	@echo "  Compte de démonstration        : organisatrice / village-demo"
+	@echo "  Espace structure (stands)      : structure / village-demo, sur /compte/login/"
 	@echo "  Courriels envoyés              : var/mail/"
 	@echo "  Ctrl-C arrête le site et le worker."
 	@echo ""

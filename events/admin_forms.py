@@ -1,4 +1,4 @@
-"""The admin form of the event pages: plan actions as grouped checkboxes."""
+"""The admin form of the event pages: plan actions as grouped checkboxes, and a stop's kit and day."""
 
 from django import forms
 from django.db.models import Q
@@ -24,6 +24,43 @@ class EventPageForm(WagtailAdminPageForm):
         super().__init__(*args, **kwargs)
         if "plan_actions" in self.fields:
             self._offer_plan_actions(self.fields["plan_actions"])
+
+    def clean(self):
+        from events.models.choices import EventKind
+
+        cleaned_data = super().clean()
+        if self.instance.event_kind == EventKind.ITINERANT_VILLAGE:
+            self._check_village_stop(cleaned_data)
+        return cleaned_data
+
+    def _check_village_stop(self, data):
+        """A stop holds one day and one kit: refuse a stop over two days, or on a day whose kits
+        are all taken (naming the stops that hold them).
+
+        The same rules as services/village.py, which the editor bypasses since it saves the page
+        itself. This check does not lock the territory: two editors saving stops on the same
+        day at the same second could both pass; scheduling from a commune's request locks.
+        """
+        from events.models.choices import EventStatus
+        from events.services import village
+
+        start, end = data.get("start"), data.get("end")
+        if not start or not end or end <= start:
+            return  # EventPage.clean() says what is missing or in the wrong order.
+        try:
+            village.check_times(start, end)  # the service's own rule: one local day
+        except village.VillageError as error:
+            self.add_error("end", error.message)
+            return
+        place = data.get("venue") or data.get("commune")
+        commune = getattr(place, "commune", place)
+        if commune is None or data.get("status") != EventStatus.SCHEDULED:
+            return
+        clash = village.kit_clash(
+            commune.territory, timezone.localtime(start, PARIS).date(), exclude_pk=self.instance.pk
+        )
+        if clash is not None:
+            self.add_error("start", clash.message)
 
     def _offer_plan_actions(self, field):
         # Imported here, as in EventPage.default_plan_action(): indicators reads events, not the reverse.

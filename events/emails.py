@@ -1,8 +1,10 @@
-"""The emails about registrations, built from their outbox row (OutgoingEmail).
+"""Every email of the site, built from its outbox row (OutgoingEmail).
 
-Each kind has a subject here and two templates, templates/emails/<kind>.txt and .html.
-The ticket's link comes from the row's `context` (codes are stored hashed, so it exists
-nowhere else); emails that carry the ticket attach it as a PDF, with the event as .ics.
+The emails about registrations are built here: each kind has a subject here and two
+templates, templates/emails/<kind>.txt and .html. The ticket's link comes from the row's
+`context` (codes are stored hashed, so it exists nowhere else); emails that carry the
+ticket attach it as a PDF, with the event as .ics. The village's emails (stands, the
+communes' requests, cancelled and moved events) are built by events/village_emails.py.
 """
 
 from django.conf import settings
@@ -16,6 +18,7 @@ from events import dates
 from events.ical import event_calendar
 from events.models import OutgoingEmail
 from events.pdf.tickets import tickets_pdf
+from events.services.outbox import VILLAGE_EMAIL_KINDS
 from events.services.registrations import EmailKind, waitlist_position
 from events.tokens import code_from_scan
 
@@ -33,10 +36,19 @@ WITH_CALENDAR = WITH_TICKET | {EmailKind.WAITLISTED, EmailKind.REMINDER}
 
 
 class EmailNotSendable(Exception):
-    """The row cannot become an email (its registration was deleted or anonymised)."""
+    """The row cannot become an email (its registration, stand, request or event was deleted or anonymised)."""
 
 
 def build_message(outgoing: OutgoingEmail) -> EmailMultiAlternatives:
+    if outgoing.kind in VILLAGE_EMAIL_KINDS:
+        # Imported here: village_emails imports EmailNotSendable from this module.
+        from events.village_emails import build_village_message
+
+        return build_village_message(outgoing)
+    return registration_message(outgoing)
+
+
+def registration_message(outgoing: OutgoingEmail) -> EmailMultiAlternatives:
     registration = outgoing.registration
     if registration is None or registration.anonymised_at is not None:
         raise EmailNotSendable(outgoing.key)

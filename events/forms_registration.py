@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from territory.models import Commune, Territory
+from village.forms import HoneypotForm
 
 from .models import AttendeeCategory, EventKind, GroupStructureKind, YouthLevel
 
@@ -19,7 +20,9 @@ MAX_GROUP = 200
 INDIVIDUAL_CATEGORIES = [c for c in AttendeeCategory.choices if c[0] != AttendeeCategory.YOUNG_PERSON]
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(HoneypotForm):
+    honeypot_message = _("Votre inscription n'a pas pu être enregistrée. Laissez vide le champ caché.")
+
     name = forms.CharField(
         label=_("Nom et prénom"),
         max_length=160,
@@ -87,12 +90,6 @@ class RegistrationForm(forms.Form):
         ),
         error_messages={"required": _("Cochez cette case pour pouvoir vous inscrire.")},
     )
-    # A honeypot: hidden from people (and from screen readers), filled in by form robots.
-    website = forms.CharField(
-        label=_("Ne remplissez pas ce champ"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
 
     is_group = False
 
@@ -138,13 +135,6 @@ class RegistrationForm(forms.Form):
         value = self.cleaned_data["mandate_commune"]
         return self.communes[value] if value else None
 
-    def clean_website(self) -> str:
-        if self.cleaned_data["website"]:
-            raise forms.ValidationError(
-                _("Votre inscription n'a pas pu être enregistrée. Laissez vide le champ caché."), code="honeypot"
-            )
-        return ""
-
     def clean(self):
         data = super().clean()
         if data.get("category") == AttendeeCategory.ELECTED:
@@ -156,10 +146,6 @@ class RegistrationForm(forms.Form):
                     forms.ValidationError(_("Indiquez la commune où s'exerce votre mandat."), code="required"),
                 )
         return data
-
-    @property
-    def is_bot(self) -> bool:
-        return any(error.code == "honeypot" for error in self.errors.as_data().get("website", []))
 
     def service_arguments(self) -> dict:
         data = self.cleaned_data

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from events.emails import EmailNotSendable, build_message
 from events.models import EmailStatus, OutgoingEmail
-from events.services import registrations
+from events.services import registrations, visits
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def send_outgoing_email(email_id: int) -> str:
             build_message(email).send()
         except EmailNotSendable:
             email.status = EmailStatus.FAILED
-            email.last_error = "inscription supprimée ou anonymisée"
+            email.last_error = "inscription, stand, demande ou événement supprimé ou anonymisé"
             email.context = {}
             email.save(update_fields=["status", "attempts", "last_error", "context"])
             return "not sendable"
@@ -64,10 +64,29 @@ def send_outgoing_email(email_id: int) -> str:
 
 
 def send_reminders() -> int:
-    """Hourly: queue the reminders of events starting within two days, and send again the
-    emails left pending by a lost task or a mail server outage. Returns how many were queued."""
+    """Hourly: queue the reminders of events starting within two days, the communes' reminders
+    (a week and a day before their stop) and summaries (once the stop has ended), and send
+    again the emails left pending by a lost task or a mail server outage. Returns how many
+    were queued.
+
+    The visit emails are keyed once each (services/visits.py), so running this twice sends
+    nothing more; an id handed to the queue twice is sent once (send_outgoing_email).
+    """
     queued = registrations.queue_reminders()
-    stale = registrations.stale_emails()
-    for email_id in stale:
+    village = visits.queue_visit_reminders() + visits.queue_visit_summaries()
+    already = set(village)
+    stale = [email_id for email_id in registrations.stale_emails() if email_id not in already]
+    for email_id in [*village, *stale]:
         registrations.enqueue_email_safely(email_id)
-    return len(queued) + len(stale)
+    return len(queued) + len(village) + len(stale)
+
+
+def apply_retention() -> dict:
+    """Daily: erase the personal data whose retention period is over (RGPD); the figures stay.
+    The periods are those the privacy page announces (services/visits.py, services/village.py)."""
+    from events.services import village, visits
+
+    return {
+        "visit_requests": visits.anonymise_settled_requests(),
+        "stand_contacts": village.anonymise_past_stand_contacts(),
+    }

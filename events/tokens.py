@@ -5,9 +5,12 @@ entropy, so nothing can be guessed from the hash, and a fast hash lets a scan fi
 ticket with one indexed lookup.
 """
 
+import base64
 import hashlib
 import re
 import secrets
+
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 CODE_BYTES = 16  # 128 bits
 # URL-safe base64 of 16 bytes: 22 characters.
@@ -30,3 +33,25 @@ def code_from_scan(text: str) -> str | None:
         return text
     match = _CODE_IN_LINK.search(text)
     return match.group(1) if match else None
+
+
+def new_link_key() -> str:
+    """The random half of a private link (128 bits), kept on its row; a new one revokes the link."""
+    return secrets.token_hex(CODE_BYTES)
+
+
+def private_link_token(purpose: str, pk: int, key: str) -> str:
+    """The token of a private link (a commune's request tracking, an organisation's feed).
+
+    An HMAC of the row's id and random key under SECRET_KEY: the emails sent weeks apart
+    can all carry the same link without the database holding it in clear, and a stolen
+    database alone does not open anyone's page. 128 bits, URL-safe.
+    """
+    digest = salted_hmac(f"village.private-link.{purpose}", f"{pk}:{key}", algorithm="sha256").digest()
+    return base64.urlsafe_b64encode(digest[:CODE_BYTES]).rstrip(b"=").decode("ascii")
+
+
+def check_private_link_token(purpose: str, pk: int, key: str, token: str) -> bool:
+    if not key or not token:
+        return False
+    return constant_time_compare(private_link_token(purpose, pk, key), token)

@@ -122,3 +122,7 @@ def promote_waitlist_after_publish(request, page):
                 )
                 % {"count": len(promoted)},
             )
+
+
+# The village's back office registers its own menu items and views (at import).
+from . import admin_stands, admin_village, admin_visits  # noqa: E402, F401

@@ -26,6 +26,11 @@ class Territory(models.Model):
     name = models.CharField(_("nom"), max_length=120, unique=True)
     slug = models.SlugField(_("identifiant"), max_length=120, unique=True)
     siren = models.CharField(_("SIREN de l'EPCI"), max_length=9, blank=True)
+    village_kits = models.PositiveSmallIntegerField(
+        _("kits du village"),
+        default=1,
+        help_text=_("Combien d'étapes du village peuvent avoir lieu le même jour (tentes, tables, banderoles)."),
+    )
 
     class Meta:
         verbose_name = _("territoire")
@@ -270,6 +275,16 @@ class Organisation(index.Indexed, models.Model):
     is_published = models.BooleanField(_("publiée dans l'annuaire"), default=True)
     is_example = models.BooleanField(
         _("exemple"), default=False, help_text=_("Structure fictive des données de démonstration.")
+    )
+    # The random half of the private calendar feed's token (events/tokens.py,
+    # private_link_token): a new key revokes the feed's address.
+    feed_key = models.CharField(max_length=32, blank=True, editable=False)
+    contacts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("comptes des contacts"),
+        blank=True,
+        related_name="organisations",
+        help_text=_("Les personnes qui candidatent aux stands au nom de la structure."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -13,6 +13,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", api.urls),
     path("acteurs/", include("cms.urls")),
+    path("compte/", include("django.contrib.auth.urls")),
+    path("benevolat/", include("volunteers.urls")),
     path("", include("events.urls")),
 ]
 

@@ -1,1 +1,234 @@
-"""Volunteer offers, missions and shifts: see issue "Volunteers" (not built yet)."""
+"""Shifts on events and the volunteers placed on them.
+
+This is the part of the volunteers' app that the village needs now: organisers set the
+shifts of a stop (montage 7:00-9:00, accueil, animation, démontage) and place
+volunteers on them; the stand plan lists them and a cancelled stop warns them.
+Volunteer accounts, offers, missions, matching and self sign-up come with the
+volunteering work (issue 5) and build on these two models.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
+
+from .admin_forms import ShiftForm
+
+
+class ShiftRole(models.TextChoices):
+    SETUP = "setup", _("Montage")
+    WELCOME = "welcome", _("Accueil")
+    ACTIVITY = "activity", _("Animation")
+    TEARDOWN = "teardown", _("Démontage")
+    OTHER = "other", _("Autre")
+
+
+class Shift(ClusterableModel):
+    event = models.ForeignKey(
+        "events.EventPage", verbose_name=_("événement"), on_delete=models.CASCADE, related_name="shifts"
+    )
+    role = models.CharField(_("rôle"), max_length=20, choices=ShiftRole.choices)
+    label = models.CharField(_("précision"), max_length=120, blank=True)
+    starts_at = models.DateTimeField(_("début"))
+    ends_at = models.DateTimeField(_("fin"))
+    capacity = models.PositiveSmallIntegerField(_("places"), default=2)
+
+    panels = [
+        FieldPanel("event"),
+        FieldRowPanel([FieldPanel("role"), FieldPanel("label")]),
+        FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
+        FieldPanel("capacity"),
+        InlinePanel("signups", heading=_("Bénévoles"), label=_("Bénévole")),
+    ]
+    base_form_class = ShiftForm
+
+    class Meta:
+        verbose_name = _("créneau bénévole")
+        verbose_name_plural = _("créneaux bénévoles")
+        ordering = ["event", "starts_at", "role"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="shift_ends_after_start")
+        ]
+
+    def __str__(self):
+        title = self.label or self.get_role_display()
+        return f"{title} · {self.event}"
+
+
+class ShiftSignupStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("Inscrit·e")
+    CANCELLED = "cancelled", _("Annulé")
+
+
+class ShiftSignup(models.Model):
+    shift = ParentalKey(Shift, on_delete=models.CASCADE, related_name="signups")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="shift_signups"
+    )
+    name = models.CharField(_("nom et prénom"), max_length=160)
+    email = models.EmailField(_("courriel"))
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    status = models.CharField(
+        _("statut"), max_length=20, choices=ShiftSignupStatus.choices, default=ShiftSignupStatus.CONFIRMED
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    panels = [FieldPanel("name"), FieldPanel("email"), FieldPanel("phone"), FieldPanel("status")]
+
+    class Meta:
+        verbose_name = _("bénévole du créneau")
+        verbose_name_plural = _("bénévoles du créneau")
+        ordering = ["shift", "created_at", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+# Offers: the volunteers and what they give --------------------------------------------
+
+
+class Skill(models.Model):
+    """A skill volunteers offer and missions ask for, maintained by organisers.
+
+    Each skill owns one bit of a 63-bit mask (`bit`), copied onto every profile as
+    `skill_bits`, so that ranking many volunteers for a mission starts with one indexed
+    bitwise filter in SQL instead of a join per skill.
+    """
+
+    name = models.CharField(_("nom"), max_length=80, unique=True)
+    slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
+    bit = models.PositiveSmallIntegerField(_("rang"), unique=True, editable=False)
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        verbose_name = _("compétence")
+        verbose_name_plural = _("compétences")
+        ordering = ["position", "name"]
+        constraints = [models.CheckConstraint(condition=Q(bit__lte=62), name="skill_bit_fits_the_mask")]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if self.bit is None:
+            taken = set(Skill.objects.values_list("bit", flat=True))
+            self.bit = next(bit for bit in range(63) if bit not in taken)
+        super().save(*args, **kwargs)
+
+    @property
+    def mask(self) -> int:
+        return 1 << self.bit
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("lundi")
+    TUESDAY = 1, _("mardi")
+    WEDNESDAY = 2, _("mercredi")
+    THURSDAY = 3, _("jeudi")
+    FRIDAY = 4, _("vendredi")
+    SATURDAY = 5, _("samedi")
+    SUNDAY = 6, _("dimanche")
+
+
+class DayPart(models.IntegerChoices):
+    MORNING = 0, _("matin")
+    AFTERNOON = 1, _("après-midi")
+    EVENING = 2, _("soir")
+
+
+def availability_bit(weekday: int, part: int) -> int:
+    """The bit of a (weekday, part of the day) slot in `availability_bits`: 21 slots in a week."""
+    return 1 << (weekday * 3 + part)
+
+
+class VolunteerProfile(models.Model):
+    """A volunteer's offer: where they live, how far they go, what they can do and when."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="volunteer_profile")
+    home_commune = models.ForeignKey(
+        "territory.Commune", verbose_name=_("commune de résidence"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The commune's coordinates, copied so that ranking filters on a bounding box in SQL
+    # (only the commune: never an address).
+    latitude = models.FloatField(editable=False)
+    longitude = models.FloatField(editable=False)
+    travel_km = models.PositiveSmallIntegerField(_("distance acceptée (km)"), default=10)
+    skills = models.ManyToManyField(Skill, verbose_name=_("compétences"), blank=True, related_name="volunteers")
+    skill_bits = models.BigIntegerField(default=0, editable=False)
+    sectors = models.ManyToManyField(
+        "territory.Sector", verbose_name=_("centres d'intérêt"), blank=True, related_name="volunteers"
+    )
+    # 21 bits: weekday * 3 + part of the day (availability_bit).
+    availability_bits = models.PositiveIntegerField(default=0, editable=False)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    accepts_contact = models.BooleanField(_("accepte d'être contacté·e par les organisateurs"), default=False)
+    on_map = models.BooleanField(_("apparaît sur la carte (à l'échelle de la commune)"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    last_active_at = models.DateTimeField(_("dernière activité"), null=True, blank=True)
+    inactivity_warned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("profil de bénévole")
+        verbose_name_plural = _("profils de bénévoles")
+        indexes = [
+            models.Index(fields=["latitude", "longitude"], name="volunteer_position"),
+            models.Index(fields=["accepts_contact", "skill_bits"], name="volunteer_contact_skills"),
+        ]
+
+    def __str__(self):
+        return self.user.get_full_name() or self.user.get_username()
+
+    def save(self, *args, **kwargs):
+        if self.home_commune_id:
+            self.latitude, self.longitude = self.home_commune.latitude, self.home_commune.longitude
+        super().save(*args, **kwargs)
+
+    def refresh_skill_bits(self) -> None:
+        """Copy the chosen skills into `skill_bits` (after the M2M is saved)."""
+        bits = 0
+        for bit in self.skills.values_list("bit", flat=True):
+            bits |= 1 << bit
+        VolunteerProfile.objects.filter(pk=self.pk).update(skill_bits=bits)
+        self.skill_bits = bits
+
+    def is_available(self, weekday: int, part: int) -> bool:
+        return bool(self.availability_bits & availability_bit(weekday, part))
+
+
+class AwayPeriod(models.Model):
+    profile = models.ForeignKey(VolunteerProfile, on_delete=models.CASCADE, related_name="away_periods")
+    start = models.DateField(_("du"))
+    end = models.DateField(_("au"))
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        ordering = ["start"]
+        constraints = [models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="away_period_in_order")]
+
+
+class ConsentPurpose(models.TextChoices):
+    ACCOUNT = "account", _("Compte bénévole et mise en relation")
+    CONTACT = "contact", _("Être contacté·e par les organisateurs")
+    MAP = "map", _("Apparaître sur la carte à l'échelle de la commune")
+
+
+class ConsentRecord(models.Model):
+    """What a person agreed to, with the version of the text they read, and when they withdrew it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="consents"
+    )
+    purpose = models.CharField(_("objet"), max_length=20, choices=ConsentPurpose.choices)
+    text_version = models.CharField(_("version du texte"), max_length=20)
+    given_at = models.DateTimeField(_("donné le"))
+    withdrawn_at = models.DateTimeField(_("retiré le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consentement")
+        verbose_name_plural = _("consentements")
+        ordering = ["-given_at"]

@@ -1,4 +1,5 @@
-"""The demo organiser account, organisatrice / village-demo (printed by `make run`)."""
+"""The demo accounts (printed by `load_demo` and `make run`): the organiser, organisatrice /
+village-demo, and an ESS organisation's contact, structure / village-demo."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -8,6 +9,10 @@ DEMO_USERNAME = "organisatrice"
 DEMO_PASSWORD = "village-demo"  # noqa: S105 - published on purpose: a demo account, never created in production
 DEMO_EMAIL = "organisatrice@example.org"
 ORGANISERS_GROUP = "Organisateurs"
+CONTACT_USERNAME = "structure"
+CONTACT_EMAIL = "structure@example.org"
+# The example organisation whose space the contact account opens (cms/demo/directory.py).
+CONTACT_ORGANISATION = "ressourcerie-des-deux-rives"
 
 
 class DemoAccountStatus(models.TextChoices):
@@ -36,4 +41,20 @@ def ensure_demo_account() -> DemoAccountStatus:
         status = DemoAccountStatus.CREATED
     if not user.groups.filter(pk=group.pk).exists():
         user.groups.add(group)
+    return status
+
+
+def ensure_contact_account(organisation) -> DemoAccountStatus:
+    """Create the demo contact of an example organisation: no admin access, the organisation's
+    space only (its stands and their applications). An existing account is left as it is."""
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=CONTACT_USERNAME).first()
+    status = DemoAccountStatus.EXISTING
+    if user is None:
+        user = user_model.objects.create_user(
+            CONTACT_USERNAME, CONTACT_EMAIL, DEMO_PASSWORD, first_name="Nadia", last_name="Démo"
+        )
+        status = DemoAccountStatus.CREATED
+    if not organisation.contacts.filter(pk=user.pk).exists():
+        organisation.contacts.add(user)
     return status

@@ -7,6 +7,8 @@ does not depend on the date, so loading the demo again on another day adds nothi
 
 import datetime as dt
 
+from django.utils import timezone
+
 from events.models import (
     AgendaPage,
     ElectedAwarenessPage,
@@ -441,9 +443,13 @@ def load_events(
     venues: dict,
     organisations: dict[str, Organisation],
     today: dt.date,
+    tours=None,
 ):
+    """Publish the missing demo events; village stops go into the tour of their year (`tours`,
+    demo/village.py), the other events under the agenda."""
     communes = {commune.name: commune for commune in Commune.objects.in_territory(territory)}
-    existing = set(agenda.get_children().values_list("slug", flat=True))
+    # Descendants, not children: the stops live one level down, in their tour.
+    existing = set(agenda.get_descendants().values_list("slug", flat=True))
     for page_class, fields in event_specs(today, venues, organisations, communes):
         report.tally("événements", fields["slug"] not in existing)
         if fields["slug"] in existing:
@@ -451,4 +457,7 @@ def load_events(
         # Linked explicitly rather than through EventPage's default: demo events dated after
         # the plan's last year would otherwise serve no action at all.
         action = plan.default_action_for_kind(page_class.event_kind)
-        publish_child(agenda, page_class(**fields, plan_actions=[action]))
+        parent = agenda
+        if page_class is VillageStopPage and tours is not None:
+            parent = tours.for_day(timezone.localtime(fields["start"], PARIS).date())
+        publish_child(parent, page_class(**fields, plan_actions=[action]))

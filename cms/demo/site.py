@@ -54,31 +54,6 @@ Nous vous proposerons une mission près de chez vous.</p>
 <p>Vos coordonnées servent uniquement à organiser votre engagement : voir la page \
 <a href="/donnees-personnelles/">Données personnelles</a>.</p>"""
 
-HOSTING_BODY = f"""\
-<h2>Ce que votre commune reçoit</h2>
-<ul>
-<li>une demi-journée d'animation gratuite sur votre marché, votre place ou lors de votre fête communale ;</li>
-<li>de 5 à 15 stands de structures de l'ESS du territoire (alimentation durable, réemploi, insertion, \
-mobilité, culture…), choisies avec vous selon les attentes de vos habitants ;</li>
-<li>des animations pour tous les âges et des bénévoles pour accueillir le public ;</li>
-<li>l'annonce de l'étape dans l'agenda du site et auprès des partenaires, puis un bilan de la journée \
-(visiteurs, structures présentes, contacts pris).</li>
-</ul>
-<h2>Ce que nous demandons à la commune</h2>
-<ul>
-<li>un emplacement : une place, un parvis ou une partie du marché, d'environ 300 m² pour un village \
-complet, 50 m² pour un mini-village ou un stand éphémère ;</li>
-<li>un accès à l'électricité et, si possible, à un point d'eau ;</li>
-<li>un moment qui attire du monde : le marché hebdomadaire, une fête, une brocante ;</li>
-<li>un interlocuteur en mairie et, si possible, quelques tables, chaises et barrières ;</li>
-<li>la présence d'un ou d'une élue pour accueillir le village.</li>
-</ul>
-<h2>Comment faire la demande</h2>
-<p>Le formulaire de demande en ligne ouvrira prochainement. D'ici là, écrivez à l'équipe ESS \
-de Valenciennes Métropole à <a href="mailto:{TEAM_EMAIL}">{TEAM_EMAIL}</a> en indiquant votre commune, \
-le lieu envisagé, deux ou trois dates possibles et la personne à contacter en mairie. Comptez au \
-moins deux mois entre la demande et l'étape : le temps de réunir les structures et les bénévoles.</p>"""
-
 LEGAL_BODY = f"""\
 <h2>Éditeur</h2>
 <p>Valenciennes Métropole, communauté d'agglomération (SIREN 245 901 160), service Économie sociale \
@@ -113,6 +88,8 @@ proposer des missions et des créneaux ;</li>
 <li><b>Demandes des communes</b> : coordonnées de l'interlocuteur en mairie, pour instruire la \
 demande d'accueil du village ;</li>
 <li><b>Annuaire des structures</b> : coordonnées professionnelles publiées avec l'accord des structures ;</li>
+<li><b>Stands des structures</b> : compte du contact de la structure (nom, courriel) et coordonnées de la \
+personne présente sur le stand, pour organiser l'étape et la prévenir d'un changement ;</li>
 <li><b>Comptes des organisateurs</b> : identifiant et journal des actions, pour la sécurité du site.</li>
 </ul>
 <h2>Base légale</h2>
@@ -130,6 +107,8 @@ Aucune donnée n'est vendue ni utilisée à des fins commerciales.</p>
 seuls des chiffres anonymes sont gardés pour le suivi du plan ;</li>
 <li>profils de bénévoles : jusqu'à la suppression du profil, et au plus deux ans après la dernière participation ;</li>
 <li>demandes des communes : trois ans après la fin de l'échange ;</li>
+<li>stands : les coordonnées de la personne présente sur le stand sont effacées un an après l'étape ; \
+le compte d'un contact de structure, jusqu'à ce que la structure en demande le retrait ;</li>
 <li>journaux techniques : un an.</li>
 </ul>
 <h2>Vos droits</h2>
@@ -181,6 +160,12 @@ Libre réponse 71120, 75342 Paris CEDEX 07.</li>
 </ul>"""
 
 
+# Editorial pages of earlier demos whose address a Django view now answers: /accueillir-le-village/
+# is the communes' request form (events/views/visits.py). The URL patterns come before
+# Wagtail's, so such a page could never be reached; it would only linger in the menus.
+RETIRED_PAGES = ["accueillir-le-village"]
+
+
 def standard_pages(today: dt.date) -> list[dict]:
     """The editorial pages under the home page, in menu order. The slugs are public URLs."""
     return [
@@ -190,14 +175,6 @@ def standard_pages(today: dt.date) -> list[dict]:
             "intro": "Donner un peu de temps au village : accueillir les visiteurs, tenir un stand, "
             "monter les barnums, animer un jeu.",
             "body": VOLUNTEERING_BODY,
-            "show_in_menus": True,
-        },
-        {
-            "slug": "accueillir-le-village",
-            "title": "Accueillir le village",
-            "intro": "Votre commune souhaite accueillir une étape du Village de l'ESS ? Ce que le village "
-            "apporte, ce qu'il demande et comment en faire la demande.",
-            "body": HOSTING_BODY,
             "show_in_menus": True,
         },
         {
@@ -255,6 +232,9 @@ def load_site(report, today: dt.date) -> AgendaPage:
         report.tally("pages", fields["slug"] not in existing)
         if fields["slug"] not in existing:
             publish_child(home, StandardPage(**fields))
+    for page in StandardPage.objects.child_of(home).filter(slug__in=RETIRED_PAGES):
+        page.delete()
+        report.removed("pages")
 
     contact = SiteContact.for_site(site)
     if not contact.email:

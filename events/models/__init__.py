@@ -18,8 +18,21 @@ from .registrations import (
     RegistrationStatus,
     Ticket,
 )
+from .village import ACTIVE_STAND_STATUSES, KitDay, Pitch, Stand, StandStatus, TourPage
+from .visits import VisitOccasion, VisitRequest, VisitRequestAction, VisitRequestEvent, VisitRequestStatus
 
 __all__ = [
+    "ACTIVE_STAND_STATUSES",
+    "KitDay",
+    "Pitch",
+    "Stand",
+    "StandStatus",
+    "TourPage",
+    "VisitOccasion",
+    "VisitRequest",
+    "VisitRequestAction",
+    "VisitRequestEvent",
+    "VisitRequestStatus",
     "AgeBracket",
     "ApiToken",
     "AttendeeCategory",

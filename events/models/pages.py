@@ -13,7 +13,7 @@ from django.db.models import OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
@@ -88,6 +88,7 @@ class AgendaPage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     subpage_types = [
+        "events.TourPage",
         "events.ThematicBreakfastPage",
         "events.VillageStopPage",
         "events.ElectedAwarenessPage",
@@ -303,14 +304,22 @@ class VillageStopPage(EventPage):
             heading=_("Le village"),
         ),
         *EventPage.content_panels[2:],
+        InlinePanel("pitches", heading=_("Emplacements des stands"), label=_("Emplacement")),
     ]
     is_creatable = True
-    parent_page_types = ["events.AgendaPage"]
+    parent_page_types = ["events.AgendaPage", "events.TourPage"]
     template = "events/event_page.html"
 
     class Meta:
         verbose_name = _("étape du village itinérant")
         verbose_name_plural = _("étapes du village itinérant")
+
+    def get_context(self, request, *args, **kwargs):
+        from events.village import stop_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(stop_context(self, request))
+        return context
 
 
 class ElectedAwarenessPage(EventPage):

@@ -30,10 +30,16 @@ def _unbreakable_times(text: str) -> str:
 @register.simple_tag
 def event_when(event):
     """<time> with the event's French date and times, e.g. "jeudi 10 décembre 2026, 8 h 30 – 10 h 00"."""
+    return event_when_range(event.start, event.end)
+
+
+@register.simple_tag
+def event_when_range(start, end):
+    """<time> with a French date and times from `start` to `end` (a shift, a stand)."""
     return format_html(
         '<time datetime="{}">{}</time>',
-        dates.local(event.start).isoformat(),
-        _unbreakable_times(dates.format_range(event.start, event.end)),
+        dates.local(start).isoformat(),
+        _unbreakable_times(dates.format_range(start, end)),
     )
 
 
@@ -79,13 +85,17 @@ def event_next_step(context, page):
 
 @register.inclusion_tag("events/includes/status_notice.html")
 def event_status_notice(event):
-    """A notice above the event: cancelled or postponed (with the organisers' note), or over."""
+    """A notice above the event: cancelled, postponed or moved (with the organisers' note), or over."""
     if event.status == EventStatus.CANCELLED:
         variant = "cancelled"
     elif event.status == EventStatus.POSTPONED:
         variant = "postponed"
     elif event.is_past:
         variant = "over"
+    elif event.status_note:
+        # services.village.move_event keeps a moved event scheduled and writes where it
+        # was first planned in the note ("Nouvelle date (initialement le …)").
+        variant = "moved"
     else:
         variant = ""
     return {"variant": variant, "note": event.status_note if variant != "over" else ""}

@@ -251,7 +251,9 @@ def test_offline_scans_survive_a_reload_and_sync_once(live_server, phone, door):
     expect(status).to_have_text("Hors ligne — 3 en attente")
     expect(page.locator(".checkin-counts__main")).to_contain_text("2 / 2")
     screen(page, "checkin-07-offline-reloaded")
-    assert not CheckIn.objects.exists()
+    # No assertion on the server here: Chromium's offline emulation does not cover the service
+    # worker, so a request of the reloaded page may reach the server while its answer is lost.
+    # What matters is below: once back online, each scan counts once.
 
     page.context.set_offline(False)
 

@@ -67,7 +67,6 @@ def test_demo_pages_under_the_home_page(demo):
     assert set(children) == {
         "agenda",
         "benevolat",
-        "accueillir-le-village",
         "mentions-legales",
         "donnees-personnelles",
         "accessibilite",
@@ -75,7 +74,6 @@ def test_demo_pages_under_the_home_page(demo):
     assert isinstance(children["agenda"], AgendaPage)
     assert all(isinstance(page, StandardPage) for slug, page in children.items() if slug != "agenda")
     assert "ess@example.org" in children["benevolat"].body
-    assert "ess@example.org" in children["accueillir-le-village"].body
     assert "CNIL" in children["donnees-personnelles"].body
     assert "non conforme" in children["accessibilite"].body
 

@@ -36,6 +36,18 @@ ORGANISER_PERMISSIONS = {
     "events.view_visitorcheckin",
     "events.view_tallymark",
     "events.view_outgoingemail",
+    # cms/migrations/0004: the village's back office.
+    "events.view_visitrequest",
+    "events.change_visitrequest",
+    "events.decide_visitrequest",
+    "events.view_stand",
+    "events.add_stand",
+    "events.change_stand",
+    *(f"events.{action}_kitday" for action in ("add", "change", "delete", "view")),
+    *(f"volunteers.{action}_shift" for action in ("add", "change", "delete", "view")),
+    # cms/migrations/0005: the volunteers' skills and profiles.
+    *(f"volunteers.{action}_skill" for action in ("add", "change", "view")),
+    "volunteers.view_volunteerprofile",
 }
 CHECKIN_STAFF_PERMISSIONS = {"events.perform_checkin", "events.view_registration"}
 
@@ -136,7 +148,7 @@ def test_migration_reverses_and_reapplies():
     roles_migration.create_groups(state_apps, schema_editor)
     roles_migration.create_groups(state_apps, schema_editor)  # idempotent
     assert group_permissions(Group.objects.get(name="Organisateurs")) == {
-        p for p in ORGANISER_PERMISSIONS if not p.startswith("events.")
+        p for p in ORGANISER_PERMISSIONS if not p.startswith(("events.", "volunteers."))
     }
     assert GroupPagePermission.objects.filter(group__name="Organisateurs").count() == 5
     assert Group.objects.filter(name="Équipe de pointage").count() == 1

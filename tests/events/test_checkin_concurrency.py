@@ -6,13 +6,11 @@ PostgreSQL (the row lock on the ticket). The assertions hold for every interleav
 so a passing run proves nothing slipped through, and a race that did would fail.
 """
 
-import threading
-
 import pytest
-from django.db import connection
 
 from events.models import CheckIn, Scan, ScanResult
 from events.services.checkin import perform_checkin, record_tally
+from tests.concurrency import at_the_same_moment
 from tests.events.checkin_fixtures import *  # noqa: F403
 
 # serialized_rollback: the flush after each test empties every table, Wagtail's root page and
@@ -21,27 +19,7 @@ pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True),
 
 
 def run_at_once(calls):
-    """Run the callables in threads released together; return their results in order."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-    errors = []
-
-    def worker(index, call):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except Exception as error:  # noqa: BLE001 - reported to the test below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return results
+    return at_the_same_moment(calls)
 
 
 def test_two_phones_scan_one_ticket_at_the_same_instant(event, ticket, checkin_staff, other_staff):

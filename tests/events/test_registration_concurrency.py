@@ -7,15 +7,14 @@ lock, taken when each transaction begins (IMMEDIATE). The SQLite test database i
 """
 
 import datetime as dt
-import threading
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from events.models import EventKind, OutgoingEmail, Registration, RegistrationStatus, Ticket
 from events.services.registrations import RegistrationError, cancel_registration, register
+from tests.concurrency import at_the_same_moment as concurrently
 
 from .conftest import group, person
 
@@ -27,30 +26,7 @@ THREADS = 12
 
 
 def at_the_same_moment(calls):
-    """Run each call in its own thread, all released together; return their results or RegistrationErrors."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-    leaks = []
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call()
-        except RegistrationError as error:
-            results[index] = error
-        except BaseException as error:  # noqa: BLE001 - reported by the test below
-            leaks.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a registration never finished"
-    assert leaks == [], f"exceptions leaked out of the service: {leaks!r}"
-    return results
+    return concurrently(calls, expected=(RegistrationError,))
 
 
 @pytest.fixture

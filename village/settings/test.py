@@ -26,3 +26,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"village-test-{os.getpid()}.sqlite3")
     }
+
+# No map tiles in tests: the browser tests must not fetch anything from the internet
+# (static/js/tour-map.js draws the markers without a tile layer when this is empty).
+MAP_TILE_URL = ""

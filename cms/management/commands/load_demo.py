@@ -2,21 +2,24 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from cms.demo import DemoAccountStatus, load_demo
-from cms.demo.account import DEMO_PASSWORD, DEMO_USERNAME
+from cms.demo.account import CONTACT_ORGANISATION, CONTACT_USERNAME, DEMO_PASSWORD, DEMO_USERNAME
+from territory.models import Organisation
 from territory.services import DataImportError
 
 
 class Command(BaseCommand):
     help = (
         "Charge les données de démonstration : communes de Valenciennes Métropole, PLDESS 2021-2026, "
-        "pages du site, structures, lieux et événements d'exemple. Relancer la commande ne change rien."
+        "pages du site, structures, lieux et événements d'exemple, tournées du village avec stands, bénévoles "
+        "et demandes des communes. Relancer la commande ne change rien."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--with-demo-account",
             action="store_true",
-            help=f"Crée le compte organisateur {DEMO_USERNAME} même hors mode DEBUG (mot de passe public).",
+            help=f"Crée les comptes {DEMO_USERNAME} (organisatrice) et {CONTACT_USERNAME} (contact d'une structure) "
+            "même hors mode DEBUG (mot de passe public).",
         )
 
     def handle(self, *args, with_demo_account, **options):
@@ -33,18 +36,28 @@ class Command(BaseCommand):
         for warning in report.plan.warnings:
             self.stderr.write(f"Attention : {warning}")
         for label, counter in report.rows.items():
-            self.stdout.write(
-                f"{label.capitalize()} : {counter['created']} créé(s), {counter['existing']} déjà présent(s)"
-            )
-        if report.account == DemoAccountStatus.CREATED:
-            self.stdout.write(f"Compte organisateur créé : {DEMO_USERNAME} / {DEMO_PASSWORD}")
-        elif report.account == DemoAccountStatus.EXISTING:
-            self.stdout.write(f"Compte organisateur {DEMO_USERNAME} déjà présent (laissé tel quel).")
-        else:
-            self.stdout.write(
-                f"Compte organisateur {DEMO_USERNAME} non créé (DEBUG désactivé) : "
-                "relancez avec --with-demo-account pour le créer."
-            )
+            parts = [f"{counter['created']} créé(s)", f"{counter['existing']} déjà présent(s)"]
+            if counter["moved"]:
+                parts.append(f"{counter['moved']} déplacé(s)")
+            if counter["removed"]:
+                parts.append(f"{counter['removed']} supprimé(s)")
+            self.stdout.write(f"{label.capitalize()} : {', '.join(parts)}")
+        for warning in report.warnings:
+            self.stderr.write(f"Attention : {warning}")
+        organisation = Organisation.objects.filter(slug=CONTACT_ORGANISATION).first()
+        accounts = [
+            ("Compte organisateur", DEMO_USERNAME, report.account, ""),
+            ("Compte structure", CONTACT_USERNAME, report.contact_account, f" (contact de {organisation})"),
+        ]
+        for label, username, status, detail in accounts:
+            if status == DemoAccountStatus.CREATED:
+                self.stdout.write(f"{label} créé : {username} / {DEMO_PASSWORD}{detail}")
+            elif status == DemoAccountStatus.EXISTING:
+                self.stdout.write(f"{label} {username} déjà présent (laissé tel quel).")
+            else:
+                self.stdout.write(
+                    f"{label} {username} non créé (DEBUG désactivé) : relancez avec --with-demo-account pour le créer."
+                )
         if report.created_anything:
             self.stdout.write(self.style.SUCCESS("Démonstration chargée."))
         else:
