@@ -40,10 +40,12 @@ class EmailNotSendable(Exception):
 
 
 def build_message(outgoing: OutgoingEmail) -> EmailMultiAlternatives:
-    if outgoing.kind in VILLAGE_EMAIL_KINDS:
-        # Imported here: village_emails imports EmailNotSendable from this module.
-        from events.village_emails import build_village_message
+    # Imported here: village_emails imports EmailNotSendable from this module.
+    from events.village_emails import BUILDERS, build_village_message
 
+    # The village's kinds, and those other apps register with village_emails.builds
+    # (the volunteers' missions and shifts: volunteers/emails.py).
+    if outgoing.kind in VILLAGE_EMAIL_KINDS or outgoing.kind in BUILDERS:
         return build_village_message(outgoing)
     return registration_message(outgoing)
 

@@ -6,6 +6,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views as cms_views
 from village.api import api
+from volunteers.urls import organisation_urlpatterns
 
 urlpatterns = [
     path("healthz", cms_views.healthz, name="healthz"),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("acteurs/", include("cms.urls")),
     path("compte/", include("django.contrib.auth.urls")),
     path("benevolat/", include("volunteers.urls")),
+    path("espace-structure/", include((organisation_urlpatterns, "organisations"))),
     path("", include("events.urls")),
 ]
 

@@ -6,4 +6,4 @@ class VolunteersConfig(AppConfig):
     verbose_name = "Bénévolat"
 
     def ready(self):
-        from . import signals  # noqa: F401 - connects the receivers
+        from . import emails, signals  # noqa: F401 - connect the receivers, register the email builders

@@ -13,6 +13,7 @@ from wagtail.admin.ui.tables import Column, NumberColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from . import admin_missions, admin_presence  # noqa: F401 - their hooks register on import
 from .models import Shift, ShiftSignupStatus, Skill
 
 

@@ -1,93 +1,12 @@
-"""Shifts on events and the volunteers placed on them.
+"""Offers: the volunteers, what they can do, when and where; their consents."""
 
-This is the part of the volunteers' app that the village needs now: organisers set the
-shifts of a stop (montage 7:00-9:00, accueil, animation, démontage) and place
-volunteers on them; the stand plan lists them and a cancelled stop warns them.
-Volunteer accounts, offers, missions, matching and self sign-up come with the
-volunteering work (issue 5) and build on these two models.
-"""
+import datetime as dt
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalKey
-from modelcluster.models import ClusterableModel
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
-
-from .admin_forms import ShiftForm
-
-
-class ShiftRole(models.TextChoices):
-    SETUP = "setup", _("Montage")
-    WELCOME = "welcome", _("Accueil")
-    ACTIVITY = "activity", _("Animation")
-    TEARDOWN = "teardown", _("Démontage")
-    OTHER = "other", _("Autre")
-
-
-class Shift(ClusterableModel):
-    event = models.ForeignKey(
-        "events.EventPage", verbose_name=_("événement"), on_delete=models.CASCADE, related_name="shifts"
-    )
-    role = models.CharField(_("rôle"), max_length=20, choices=ShiftRole.choices)
-    label = models.CharField(_("précision"), max_length=120, blank=True)
-    starts_at = models.DateTimeField(_("début"))
-    ends_at = models.DateTimeField(_("fin"))
-    capacity = models.PositiveSmallIntegerField(_("places"), default=2)
-
-    panels = [
-        FieldPanel("event"),
-        FieldRowPanel([FieldPanel("role"), FieldPanel("label")]),
-        FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
-        FieldPanel("capacity"),
-        InlinePanel("signups", heading=_("Bénévoles"), label=_("Bénévole")),
-    ]
-    base_form_class = ShiftForm
-
-    class Meta:
-        verbose_name = _("créneau bénévole")
-        verbose_name_plural = _("créneaux bénévoles")
-        ordering = ["event", "starts_at", "role"]
-        constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="shift_ends_after_start")
-        ]
-
-    def __str__(self):
-        title = self.label or self.get_role_display()
-        return f"{title} · {self.event}"
-
-
-class ShiftSignupStatus(models.TextChoices):
-    CONFIRMED = "confirmed", _("Inscrit·e")
-    CANCELLED = "cancelled", _("Annulé")
-
-
-class ShiftSignup(models.Model):
-    shift = ParentalKey(Shift, on_delete=models.CASCADE, related_name="signups")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="shift_signups"
-    )
-    name = models.CharField(_("nom et prénom"), max_length=160)
-    email = models.EmailField(_("courriel"))
-    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
-    status = models.CharField(
-        _("statut"), max_length=20, choices=ShiftSignupStatus.choices, default=ShiftSignupStatus.CONFIRMED
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    panels = [FieldPanel("name"), FieldPanel("email"), FieldPanel("phone"), FieldPanel("status")]
-
-    class Meta:
-        verbose_name = _("bénévole du créneau")
-        verbose_name_plural = _("bénévoles du créneau")
-        ordering = ["shift", "created_at", "pk"]
-
-    def __str__(self):
-        return self.name
-
-
-# Offers: the volunteers and what they give --------------------------------------------
 
 
 class Skill(models.Model):
@@ -144,6 +63,31 @@ def availability_bit(weekday: int, part: int) -> int:
     return 1 << (weekday * 3 + part)
 
 
+# Where a part of the day begins, in local hours: a shift at 13:30 is an afternoon's.
+AFTERNOON_FROM, EVENING_FROM = 12, 18
+
+
+def day_part(hour: int) -> int:
+    if hour < AFTERNOON_FROM:
+        return DayPart.MORNING
+    return DayPart.AFTERNOON if hour < EVENING_FROM else DayPart.EVENING
+
+
+def slots_between(start: dt.datetime, end: dt.datetime) -> int:
+    """The availability bits a time span covers, in local time (a 10:00-14:00 shift needs the
+    morning and the afternoon). Spans longer than a week cover every slot."""
+    start, end = timezone.localtime(start), timezone.localtime(end)
+    if end - start >= dt.timedelta(days=7):
+        return (1 << 21) - 1
+    bits = 0
+    cursor = start
+    while cursor < end:
+        bits |= availability_bit(cursor.weekday(), day_part(cursor.hour))
+        next_hour = (cursor + dt.timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+        cursor = next_hour
+    return bits
+
+
 class VolunteerProfile(models.Model):
     """A volunteer's offer: where they live, how far they go, what they can do and when."""
 
@@ -170,6 +114,9 @@ class VolunteerProfile(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     last_active_at = models.DateTimeField(_("dernière activité"), null=True, blank=True)
     inactivity_warned_at = models.DateTimeField(null=True, blank=True)
+    # The random half of the private calendar feed's token (events/tokens.py,
+    # private_link_token): a new key revokes the feed's address.
+    feed_key = models.CharField(max_length=32, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("profil de bénévole")

@@ -24,11 +24,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from events.views.registrations import _over_rate_limit
 
-from . import services
-from . import shifts as shift_service
-from .forms import AwayPeriodForm, DeleteAccountForm, ProfileForm, SignupForm
-from .models import ShiftSignup, ShiftSignupStatus, VolunteerProfile
-from .services import VolunteerError
+from .. import services
+from .. import shifts as shift_service
+from ..forms import AwayPeriodForm, DeleteAccountForm, ProfileForm, SignupForm
+from ..models import ShiftSignup, ShiftSignupStatus, VolunteerProfile
+from ..services import VolunteerError
 
 
 def _no_store(response):

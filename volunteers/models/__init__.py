@@ -1,0 +1,58 @@
+"""The volunteers' models: offers (profiles.py), shifts on events (shifts.py), missions (missions.py)."""
+
+from .missions import (
+    ACTIVE_MATCH_STATUSES,
+    MatchKind,
+    MatchStatus,
+    Mission,
+    MissionDate,
+    MissionMatch,
+    MissionRhythm,
+    MissionSkill,
+    MissionStatus,
+)
+from .profiles import (
+    AFTERNOON_FROM,
+    EVENING_FROM,
+    AwayPeriod,
+    ConsentPurpose,
+    ConsentRecord,
+    DayPart,
+    Skill,
+    VolunteerProfile,
+    Weekday,
+    availability_bit,
+    day_part,
+    slots_between,
+)
+from .shifts import ROLE_SKILLS, Attendance, Shift, ShiftRole, ShiftSignup, ShiftSignupStatus
+
+__all__ = [
+    "ACTIVE_MATCH_STATUSES",
+    "AFTERNOON_FROM",
+    "EVENING_FROM",
+    "ROLE_SKILLS",
+    "Attendance",
+    "AwayPeriod",
+    "ConsentPurpose",
+    "ConsentRecord",
+    "DayPart",
+    "MatchKind",
+    "MatchStatus",
+    "Mission",
+    "MissionDate",
+    "MissionMatch",
+    "MissionRhythm",
+    "MissionSkill",
+    "MissionStatus",
+    "Shift",
+    "ShiftRole",
+    "ShiftSignup",
+    "ShiftSignupStatus",
+    "Skill",
+    "VolunteerProfile",
+    "Weekday",
+    "availability_bit",
+    "day_part",
+    "slots_between",
+]
