@@ -19,7 +19,9 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -101,6 +103,16 @@ def team_email() -> str:
     from events.village_emails import _team_email
 
     return _team_email()
+
+
+def moderator_addresses() -> list[str]:
+    """Who moderates: the team's address of the site settings, else the organisers who may."""
+    team = team_email()
+    if team:
+        return [team]
+    perm = Q(groups__permissions__codename="change_mission") | Q(user_permissions__codename="change_mission")
+    users = get_user_model().objects.filter(perm | Q(is_superuser=True), is_active=True).exclude(email="")
+    return sorted(set(users.values_list("email", flat=True)))
 
 
 def poster_addresses(mission: Mission) -> list[str]:
@@ -242,17 +254,18 @@ def save_mission(
         MissionDate.objects.bulk_create([MissionDate(mission=mission, starts_at=s, ends_at=e) for s, e in dates])
     refresh_mission(mission)
     if mission.status == MissionStatus.SUBMITTED:
-        queue_email(
-            MissionEmail.SUBMITTED,
-            to=team_email(),
-            key=f"mission-submitted:{mission.pk}:{int(now.timestamp())}",
-            mission=mission.pk,
-        )
+        for index, address in enumerate(moderator_addresses()):
+            queue_email(
+                MissionEmail.SUBMITTED,
+                to=address,
+                key=f"mission-submitted:{mission.pk}:{int(now.timestamp())}:{index}",
+                mission=mission.pk,
+            )
     return mission
 
 
 def _lock(mission: Mission) -> Mission:
-    return Mission.objects.select_for_update().select_related("organisation", "commune").get(pk=mission.pk)
+    return Mission.objects.select_for_update(of=("self",)).select_related("organisation", "commune").get(pk=mission.pk)
 
 
 @transaction.atomic
@@ -400,7 +413,7 @@ def apply_to_mission(mission: Mission, user, *, message: str = "", now=None) -> 
 
 def _decide(match: MissionMatch, *, accept: bool, by, now: dt.datetime) -> MissionMatch:
     mission = _lock(match.mission)
-    match = MissionMatch.objects.select_for_update().select_related("user").get(pk=match.pk)
+    match = MissionMatch.objects.select_for_update(of=("self",)).select_related("user").get(pk=match.pk)
     if match.status != MatchStatus.PENDING:
         raise MissionError(
             _("Cette mise en relation a déjà reçu une réponse : %(status)s.")

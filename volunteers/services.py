@@ -19,6 +19,8 @@ from .models import (
     ConsentPurpose,
     ConsentRecord,
     DayPart,
+    MatchStatus,
+    MissionMatch,
     ShiftSignup,
     VolunteerProfile,
     Weekday,
@@ -236,11 +238,27 @@ def export_data(user) -> dict:
                 "debut": _iso(signup.shift.starts_at),
                 "fin": _iso(signup.shift.ends_at),
                 "statut": signup.get_status_display(),
+                "presence": signup.get_attendance_display() if signup.attendance else None,
+                "heures": signup.hours_served,
                 "nom": signup.name,
                 "courriel": signup.email,
                 "telephone": signup.phone,
             }
             for signup in ShiftSignup.objects.filter(user=user).select_related("shift__event")
+        ],
+        "missions": [
+            {
+                "mission": match.mission.title,
+                "structure": match.mission.poster_name,
+                "origine": match.get_kind_display(),
+                "statut": match.get_status_display(),
+                "score": match.score,
+                "raisons": match.reasons,
+                "message": match.message,
+                "le": _iso(match.created_at),
+                "reponse_le": _iso(match.decided_at),
+            }
+            for match in MissionMatch.objects.filter(user=user).select_related("mission__organisation")
         ],
     }
     profile = VolunteerProfile.objects.filter(user=user).select_related("home_commune").first()
@@ -263,10 +281,10 @@ def export_data(user) -> dict:
 
 @transaction.atomic
 def erase_volunteer(user) -> None:
-    """Erase a volunteer: the offer goes, the account and shift sign-ups stay as anonymous rows.
+    """Erase a volunteer: the offer goes, the account, shift sign-ups and matches stay as anonymous rows.
 
-    Shift sign-ups are kept without the person so that the number of volunteers a shift
-    had stays true; consent records are kept without the person as proof that the
+    Shift sign-ups (with their attendance, hence the hours served) and mission matches are
+    kept without the person so that the plan's volunteering figures stay true; consent records are kept without the person as proof that the
     consents existed (RGPD art. 7.1).
     """
     if user.is_staff or user.is_superuser:
@@ -276,6 +294,12 @@ def erase_volunteer(user) -> None:
         )
     VolunteerProfile.objects.filter(user=user).delete()  # away periods follow (CASCADE)
     ShiftSignup.objects.filter(user=user).update(name=ANONYMOUS_VOLUNTEER, email="", phone="", user=None)
+    # Matches stay for the plan's figures (proposals made, accepted), without the person or
+    # their words; what was still pending cannot be answered any more.
+    MissionMatch.objects.filter(user=user, status=MatchStatus.PENDING).update(
+        status=MatchStatus.WITHDRAWN, decided_at=timezone.now()
+    )
+    MissionMatch.objects.filter(user=user).update(user=None, message="")
     ConsentRecord.objects.filter(user=user).update(user=None)
     user.set_unusable_password()
     user.is_active = False

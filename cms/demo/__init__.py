@@ -29,6 +29,7 @@ from .agenda import load_events
 from .directory import load_organisations, load_sectors, load_venues
 from .site import load_site
 from .village import Tours, load_stop_details, load_visit_requests, place_stops_in_tours
+from .volunteers import ensure_volunteer_account, load_missions, load_volunteers
 
 TERRITORY_FILE = "valenciennes_metropole"
 PLAN_FILE = "valenciennes_pldess_2021_2026"
@@ -42,6 +43,7 @@ class DemoReport:
     rows: dict[str, Counter] = field(default_factory=dict)
     account: DemoAccountStatus = DemoAccountStatus.SKIPPED
     contact_account: DemoAccountStatus = DemoAccountStatus.SKIPPED
+    volunteer_account: DemoAccountStatus = DemoAccountStatus.SKIPPED
     warnings: list[str] = field(default_factory=list)
 
     def tally(self, label: str, created: bool, count: int = 1):
@@ -60,13 +62,14 @@ class DemoReport:
             self.communes.changed_anything
             or self.plan.changed_anything
             or any(counter["created"] or counter["moved"] or counter["removed"] for counter in self.rows.values())
-            or DemoAccountStatus.CREATED in (self.account, self.contact_account)
+            or DemoAccountStatus.CREATED in (self.account, self.contact_account, self.volunteer_account)
         )
 
 
 def load_demo(*, with_demo_account: bool = False, today: dt.date | None = None) -> DemoReport:
     """Load (or complete) the demo: territory, plan, site pages, directory, venues, events and the
-    village's tours, stands, shifts and visit requests, and the two demo accounts when asked.
+    village's tours, stands, shifts and visit requests, volunteers and missions, and the three
+    demo accounts when asked.
 
     Event dates are computed from `today` (default: today in Paris), from a few months ago
     to a few months ahead, so the agenda always shows both past and coming events.
@@ -95,4 +98,8 @@ def load_demo(*, with_demo_account: bool = False, today: dt.date | None = None) 
             contact = user_model.objects.filter(username=CONTACT_USERNAME).first()
         load_stop_details(report, agenda, organisations, contact)
         load_visit_requests(report, territory, tours, plan, venues, today, organiser)
+        people = load_volunteers(report, territory)
+        if with_demo_account:
+            report.volunteer_account = ensure_volunteer_account(territory)
+        load_missions(report, territory, organisations, organiser, today, people)
     return report

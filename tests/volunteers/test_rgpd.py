@@ -194,3 +194,55 @@ def test_the_command_and_the_daily_schedule_run_the_same_rule(volunteer, filled_
     out = StringIO()
     call_command("warn_inactive_volunteers", stdout=out)
     assert out.getvalue().strip() == "0 warned, 0 anonymised"
+
+
+@pytest.fixture
+def matches(volunteer, filled_profile, make_mission, skills, time_machine):
+    """An accepted application and a pending proposal of the volunteer's."""
+    time_machine.move_to(NOW, tick=False)
+    from volunteers.missions import answer_proposal, apply_to_mission, decide_application, propose_mission
+
+    first = make_mission("Accueil du repair café", required=[skills["accueil"]])
+    second = make_mission("Tri des dons")
+    applied = apply_to_mission(first, volunteer, message="Je suis là le samedi, mon 06 est dans mon profil.")
+    decide_application(applied, accept=True, by=first.submitted_by)
+    proposed = propose_mission(second, volunteer, by=second.submitted_by)
+    return applied, proposed, answer_proposal
+
+
+def test_the_export_holds_the_matches_and_the_attendance(volunteer_client, filled_profile, shift_signup, matches):
+    shift_signup.attendance = "present"
+    shift_signup.save()
+
+    data = json.loads(volunteer_client.get(EXPORT).content)
+
+    assert {(m["mission"], m["origine"], m["statut"]) for m in data["missions"]} == {
+        ("Accueil du repair café", "Candidature", "Acceptée"),
+        ("Tri des dons", "Proposée par l'équipe", "En attente de réponse"),
+    }
+    applied = next(m for m in data["missions"] if m["origine"] == "Candidature")
+    assert applied["message"] == "Je suis là le samedi, mon 06 est dans mon profil."
+    assert applied["raisons"].startswith("1 compétence sur 1")
+    [signup] = data["creneaux"]
+    assert (signup["presence"], signup["heures"]) == ("Présent·e", 2.0)
+
+
+def test_erasure_keeps_matches_and_hours_as_anonymous_statistics(
+    volunteer_client, volunteer, filled_profile, shift_signup, matches
+):
+    from volunteers.models import MatchStatus, MissionMatch
+
+    shift_signup.attendance = "present"
+    shift_signup.save()
+    applied, proposed, answer_proposal = matches
+
+    volunteer_client.post(DELETE, {"password": PASSWORD})
+
+    assert MissionMatch.objects.count() == 2
+    assert not MissionMatch.objects.filter(user__isnull=False).exists()
+    assert not MissionMatch.objects.exclude(message="").exists()
+    assert MissionMatch.objects.get(pk=applied.pk).status == MatchStatus.ACCEPTED
+    # A proposal still waiting cannot be answered by anyone any more.
+    assert MissionMatch.objects.get(pk=proposed.pk).status == MatchStatus.WITHDRAWN
+    signup = ShiftSignup.objects.select_related("shift").get(pk=shift_signup.pk)
+    assert (signup.user, signup.hours_served) == (None, 2.0)

@@ -111,7 +111,7 @@ class Mission(ClusterableModel):
 
     @property
     def poster_name(self) -> str:
-        return self.organisation.name if self.organisation_id else _("L'équipe du plan")
+        return self.organisation.name if self.organisation_id else str(_("L'équipe du plan"))
 
 
 class MissionSkill(models.Model):

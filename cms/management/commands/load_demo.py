@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cms.demo import DemoAccountStatus, load_demo
 from cms.demo.account import CONTACT_ORGANISATION, CONTACT_USERNAME, DEMO_PASSWORD, DEMO_USERNAME
+from cms.demo.volunteers import VOLUNTEER_USERNAME
 from territory.models import Organisation
 from territory.services import DataImportError
 
@@ -48,6 +49,7 @@ class Command(BaseCommand):
         accounts = [
             ("Compte organisateur", DEMO_USERNAME, report.account, ""),
             ("Compte structure", CONTACT_USERNAME, report.contact_account, f" (contact de {organisation})"),
+            ("Compte bénévole", VOLUNTEER_USERNAME, report.volunteer_account, ""),
         ]
         for label, username, status, detail in accounts:
             if status == DemoAccountStatus.CREATED:
