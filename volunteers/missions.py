@@ -172,7 +172,10 @@ def validate_schedule(
     starts_on: dt.date | None,
     ends_on: dt.date | None,
     now: dt.datetime,
+    kept: frozenset = frozenset(),
 ) -> None:
+    """Refuse a schedule that cannot be met. `kept` holds the (start, end) dates the mission
+    already had: a past one may stay (its description can still be edited), not be added."""
     dates = list(dates)
     if rhythm == MissionRhythm.DATES:
         if not dates:
@@ -187,7 +190,7 @@ def validate_schedule(
         for start, end in dates:
             if end <= start:
                 raise MissionError(_("Chaque date doit finir après son début."), code="date_order", field="dates")
-            if start <= now:
+            if start <= now and (start, end) not in kept:
                 raise MissionError(_("Les dates doivent être à venir."), code="date_past", field="dates")
     else:
         if not list(weekly_slots):
@@ -215,7 +218,12 @@ def save_mission(
     an organisation's contact's go (back) to moderation, the organisers being told."""
     now = now or timezone.now()
     dates, weekly_slots = list(dates), list(weekly_slots)
-    validate_schedule(mission.rhythm, dates, weekly_slots, mission.starts_on, mission.ends_on, now)
+    kept = frozenset()
+    previous_status = None
+    if mission.pk is not None:
+        kept = frozenset(MissionDate.objects.filter(mission=mission).values_list("starts_at", "ends_at"))
+        previous_status = Mission.objects.filter(pk=mission.pk).values_list("status", flat=True).first()
+    validate_schedule(mission.rhythm, dates, weekly_slots, mission.starts_on, mission.ends_on, now, kept)
     required_skills, welcome_skills = list(required_skills), list(welcome_skills)
     if not 1 <= mission.volunteers_needed <= 200:
         raise MissionError(
@@ -253,6 +261,15 @@ def save_mission(
     if mission.rhythm == MissionRhythm.DATES:
         MissionDate.objects.bulk_create([MissionDate(mission=mission, starts_at=s, ends_at=e) for s, e in dates])
     refresh_mission(mission)
+    moderated_now = previous_status in (MissionStatus.SUBMITTED, MissionStatus.REFUSED)
+    if mission.status == MissionStatus.PUBLISHED and moderated_now and mission.submitted_by_id not in (None, by.pk):
+        # An organiser corrected and published an organisation's mission: tell its poster.
+        queue_email(
+            MissionEmail.PUBLISHED,
+            to=mission.submitted_by.email,
+            key=f"mission-published:{mission.pk}:{int(now.timestamp())}",
+            mission=mission.pk,
+        )
     if mission.status == MissionStatus.SUBMITTED:
         for index, address in enumerate(moderator_addresses()):
             queue_email(

@@ -245,3 +245,35 @@ def test_an_organiser_with_the_permission_publishes_an_organisations_mission_dir
         by=organiser,
     )
     assert mission.status == MissionStatus.PUBLISHED
+
+
+def test_an_organiser_correcting_a_refused_mission_publishes_it_and_tells_its_poster(
+    organisation, contact, commune, organiser
+):
+    organiser.user_permissions.add(Permission.objects.get(codename="change_mission"))
+    organiser = type(organiser).objects.get(pk=organiser.pk)
+    dates = [(SATURDAY_9, SATURDAY_9 + dt.timedelta(hours=2))]
+    mission = save_mission(
+        Mission(title="Réparer", description="Atelier.", organisation=organisation, commune=commune),
+        dates=dates,
+        by=contact,
+    )
+    refuse_mission(mission, by=organiser, reason="Quelle adresse ?")
+    mission.refresh_from_db()
+    mission.description = "Atelier, 12 rue des Forges."
+    save_mission(mission, dates=dates, by=organiser)
+    assert Mission.objects.get(pk=mission.pk).status == MissionStatus.PUBLISHED
+    assert OutgoingEmail.objects.filter(kind="mission_published", to="contact@example.org").count() == 1
+
+
+def test_a_mission_whose_date_has_passed_can_still_be_edited_but_not_given_a_new_past_date(
+    mission, organiser, time_machine
+):
+    [(start, end)] = mission.dates.values_list("starts_at", "ends_at")
+    time_machine.move_to(end + dt.timedelta(days=1), tick=False)
+    mission.refresh_from_db()
+    mission.description = "Le bilan de l'atelier."
+    save_mission(mission, dates=[(start, end)], by=organiser)
+    assert Mission.objects.get(pk=mission.pk).description == "Le bilan de l'atelier."
+    earlier = (start - dt.timedelta(days=1), end - dt.timedelta(days=1))
+    assert code_of(lambda: save_mission(mission, dates=[(start, end), earlier], by=organiser)) == "date_past"

@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
                 ('volunteers_needed', models.PositiveSmallIntegerField(default=1, verbose_name='bénévoles recherchés')),
                 ('required_bits', models.BigIntegerField(default=0, editable=False)),
                 ('welcome_bits', models.BigIntegerField(default=0, editable=False)),
-                ('status', models.CharField(choices=[('submitted', 'À modérer'), ('published', 'Publiée'), ('refused', 'Refusée'), ('closed', 'Close')], db_index=True, max_length=12, verbose_name='statut')),
+                ('status', models.CharField(choices=[('submitted', 'À modérer'), ('published', 'Publiée'), ('refused', 'Refusée'), ('closed', 'Clôturée')], db_index=True, max_length=12, verbose_name='statut')),
                 ('moderated_at', models.DateTimeField(blank=True, null=True, verbose_name='modérée le')),
                 ('refusal_reason', models.TextField(blank=True, verbose_name='motif du refus')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),

@@ -25,7 +25,7 @@ class MissionStatus(models.TextChoices):
     SUBMITTED = "submitted", _("À modérer")
     PUBLISHED = "published", _("Publiée")
     REFUSED = "refused", _("Refusée")
-    CLOSED = "closed", _("Close")
+    CLOSED = "closed", _("Clôturée")
 
 
 class MissionRhythm(models.TextChoices):
