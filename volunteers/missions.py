@@ -360,7 +360,8 @@ def _check_places(mission: Mission) -> None:
         )
 
 
-def _score_of(mission: Mission, profile: VolunteerProfile):
+def score_for(mission: Mission, profile: VolunteerProfile):
+    """The volunteer's score for a mission, as a match records it and the mission's page shows it."""
     return score(
         wanted_bits=mission.required_bits | mission.welcome_bits,
         skill_bits=profile.skill_bits,
@@ -375,7 +376,7 @@ def _create_match(mission, user, *, kind: str, by, message: str = "") -> Mission
     if MissionMatch.objects.filter(mission=mission, user=user, status__in=ACTIVE_MATCH_STATUSES).exists():
         raise MissionError(_("Cette personne est déjà en relation avec cette mission."), code="already_matched")
     profile = user.volunteer_profile
-    points = _score_of(mission, profile)
+    points = score_for(mission, profile)
     try:
         with transaction.atomic():
             return MissionMatch.objects.create(

@@ -9,7 +9,7 @@ of a cancelled or moved stop read (events/signals.py).
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.ui.tables import Column, NumberColumn
+from wagtail.admin.ui.tables import NumberColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -24,7 +24,7 @@ class ShiftViewSet(SnippetViewSet):
     menu_order = 330
     add_to_admin_menu = True
     list_display = [
-        Column("event", label=_("Événement"), accessor=lambda shift: shift.event.title),
+        "event",
         "role",
         "starts_at",
         "ends_at",

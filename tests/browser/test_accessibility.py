@@ -20,6 +20,8 @@ IMAGES_WITHOUT_ALT = (
 SMALL_TARGETS = """() => Array.from(document.querySelectorAll(
         ".main-nav a, .button, button, select, input, .filters__reset, .results__switch a, .section__more"))
     .filter((el) => el.offsetParent !== null)
+    // A box or a radio with its label: a tap on the label ticks it, so the label is the target.
+    .map((el) => (["checkbox", "radio"].includes(el.type) && el.labels && el.labels.length) ? el.labels[0] : el)
     .filter((el) => el.getBoundingClientRect().height < 44)
     .map((el) => el.outerHTML.slice(0, 80))"""
 
@@ -32,6 +34,9 @@ def public_urls(season, organisation):
         *(event.url for event in season.values()),
         "/acteurs/",
         organisation.get_absolute_url(),
+        "/benevolat/carte/",
+        "/benevolat/carte/?competence=inconnue",
+        "/benevolat/inscription/",
         "/page-inconnue/",
     ]
 

@@ -29,6 +29,7 @@ from .. import shifts as shift_service
 from ..forms import AwayPeriodForm, DeleteAccountForm, ProfileForm, SignupForm
 from ..models import ShiftSignup, ShiftSignupStatus, VolunteerProfile
 from ..services import VolunteerError
+from .calendar import feed_url
 
 
 def _no_store(response):
@@ -108,6 +109,7 @@ def _render_profile(request, volunteer, form, away_form, status=200):
         "form": form,
         "away_form": away_form,
         "away_periods": volunteer.away_periods.all(),
+        "feed_url": feed_url(request, volunteer),
     }
     return _no_store(render(request, "volunteers/profile.html", context, status=status))
 
