@@ -31,6 +31,7 @@ run: demo
 	@echo "  Administration (organisateurs) : http://localhost:$(PORT)/admin/"
 	@echo "  Compte de démonstration        : organisatrice / village-demo"
 	@echo "  Espace structure (stands)      : structure / village-demo, sur /compte/login/"
+	@echo "  Bénévole                       : benevole / village-demo, sur /compte/login/"
 	@echo "  Courriels envoyés              : var/mail/"
 	@echo "  Ctrl-C arrête le site et le worker."
 	@echo ""

@@ -1,6 +1,8 @@
+from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.models import Prefetch
 from django.http import JsonResponse
+from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
@@ -8,6 +10,23 @@ from territory.models import Organisation, Sector, Territory
 
 from .forms import OrganisationFilterForm
 from .search import Folded, matching_words
+
+
+@login_required
+def after_login(request):
+    """Where /compte/login/ sends a person without a `next`: to what they came for.
+
+    One login page serves organisers, organisations' contacts and volunteers; an account can be
+    several of these (a volunteer who is also an association's contact goes to its space).
+    """
+    user = request.user
+    if user.organisations.exists():
+        return redirect("organisation_space")
+    if hasattr(user, "volunteer_profile"):
+        return redirect("volunteers:missions")
+    if user.has_perm("wagtailadmin.access_admin"):
+        return redirect("wagtailadmin_home")
+    return redirect("/")
 
 
 @never_cache

@@ -14,6 +14,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", api.urls),
     path("acteurs/", include("cms.urls")),
+    path("compte/accueil/", cms_views.after_login, name="after_login"),
     path("compte/", include("django.contrib.auth.urls")),
     path("benevolat/", include("volunteers.urls")),
     path("espace-structure/", include((organisation_urlpatterns, "organisations"))),

@@ -48,6 +48,10 @@ ORGANISER_PERMISSIONS = {
     # cms/migrations/0005: the volunteers' skills and profiles.
     *(f"volunteers.{action}_skill" for action in ("add", "change", "view")),
     "volunteers.view_volunteerprofile",
+    # cms/migrations/0006: missions, and the matches of their volunteers.
+    *(f"volunteers.{action}_mission" for action in ("add", "change", "delete", "view")),
+    "volunteers.view_missionmatch",
+    "volunteers.change_missionmatch",
 }
 CHECKIN_STAFF_PERMISSIONS = {"events.perform_checkin", "events.view_registration"}
 

@@ -187,7 +187,7 @@ SITE_URL = WAGTAILADMIN_BASE_URL
 # Volunteers inactive this long are warned by email, then anonymised 30 days later (RGPD).
 VOLUNTEER_INACTIVITY_MONTHS = envint("VOLUNTEER_INACTIVITY_MONTHS", 24)
 LOGIN_URL = "/compte/login/"
-LOGIN_REDIRECT_URL = "/espace-structure/"
+LOGIN_REDIRECT_URL = "/compte/accueil/"  # cms.views.after_login: by what the account is for
 # The territory the public site shows by default (its slug); see territory/models.py.
 DEFAULT_TERRITORY = envstr("DEFAULT_TERRITORY", "valenciennes-metropole")
 MAP_TILE_URL = envstr("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
