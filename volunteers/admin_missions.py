@@ -184,6 +184,11 @@ class MissionIndexView(OrganisersOnlyMixin, FoldedSearchMixin, generic.IndexView
             )
         )
 
+    def get_edit_url(self, instance):
+        # The title opens the mission as posted, where it is moderated and its volunteers
+        # found; editing is one button further (organisers mostly read, then act).
+        return mission_url("inspect", instance.pk)
+
     def get_list_more_buttons(self, instance):
         buttons = [
             MenuItem(

@@ -28,7 +28,6 @@ from django.db.models import Case, Exists, ExpressionWrapper, F, FloatField, Int
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from territory.models import PARIS
 
@@ -111,10 +110,15 @@ def score(
     closeness = DISTANCE_POINTS * (1 - ratio * ratio)
     reasons = []
     if wanted:
-        reasons.append(
-            ngettext("%(matched)s compétence sur %(count)s", "%(matched)s compétences sur %(count)s", len(matched))
-            % {"matched": len(matched), "count": len(wanted)}
+        # French puts 0 and 1 in the singular ("0 compétence sur 2"); ngettext without a
+        # compiled catalogue would apply the English rule, so the choice is made here.
+        phrase = (
+            _("%(matched)s compétence sur %(count)s")
+            if len(matched) <= 1
+            else _("%(matched)s compétences sur %(count)s")
         )
+        reasons.append(phrase % {"matched": len(matched), "count": len(wanted)})
+
     if slots:
         if not availability_bits:
             reasons.append(_("disponibilités non renseignées"))

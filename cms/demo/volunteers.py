@@ -40,7 +40,7 @@ FIRST_NAMES = [
 LAST_NAMES = ["Lemaire", "Dupont", "Moreau", "Lefort", "Hanot", "Bouchez", "Carlier", "Desmet", "Fontaine"]
 
 # (title, organisation slug or None for the plan's team, commune, description, required, welcome,
-#  rhythm, schedule: (days from today, start hour, end hour) or weekly slots, volunteers needed, published)
+#  rhythm, schedule: (weeks ahead, weekday, start hour, end hour) or weekly slots, volunteers needed, published)
 MISSIONS = [
     (
         "Accueillir les visiteurs du repair café",
@@ -51,7 +51,7 @@ MISSIONS = [
         ["accueil"],
         ["animation", "langues-etrangeres"],
         MissionRhythm.DATES,
-        [(3, 9, 12), (17, 9, 12)],
+        [(1, Weekday.SATURDAY, 9, 12), (3, Weekday.SATURDAY, 9, 12)],
         3,
         True,
     ),
@@ -75,7 +75,7 @@ MISSIONS = [
         ["photo-video"],
         ["communication"],
         MissionRhythm.DATES,
-        [(10, 14, 18)],
+        [(2, Weekday.SATURDAY, 14, 18)],
         1,
         True,
     ),
@@ -99,7 +99,7 @@ MISSIONS = [
         ["animation"],
         ["montage-logistique"],
         MissionRhythm.DATES,
-        [(24, 14, 17)],
+        [(4, Weekday.WEDNESDAY, 14, 17)],
         2,
         False,  # waits for moderation: the organiser's demo sees one in "À modérer"
     ),
@@ -194,8 +194,8 @@ def load_missions(report, territory, organisations: dict, organiser, today: dt.d
         )
         dates, weekly = [], []
         if rhythm == MissionRhythm.DATES:
-            for days, start_hour, end_hour in schedule:
-                day = today + dt.timedelta(days=days)
+            for weeks, weekday, start_hour, end_hour in schedule:
+                day = today + dt.timedelta(days=(weekday - today.weekday()) % 7 + 7 * weeks)
                 dates.append(
                     (
                         dt.datetime.combine(day, dt.time(start_hour), tzinfo=PARIS),

@@ -185,3 +185,10 @@ def test_missions_for_a_volunteer_ranked_with_reasons(django_user_model, make_mi
 def test_slot_phrase_names_two_then_counts():
     mask = sum(availability_bit(day, DayPart.EVENING) for day in range(5))
     assert matching.slot_phrase(mask) == "le lundi soir, le mardi soir et 3 autres créneaux"
+
+
+def test_none_of_the_skills_reads_in_the_french_singular():
+    points = matching.score(
+        wanted_bits=0b11, skill_bits=0, slot_bits=0, availability_bits=0, distance=6.2, travel_km=10
+    )
+    assert points.reason_text == "0 compétence sur 2, à 6 km"
