@@ -6,6 +6,7 @@ objective. The importer then gives such an objective one action that stands for 
 and every roll-up reads one relation. See docs/decisions.md.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -146,3 +147,86 @@ class Committee(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class CommitteeMeeting(models.Model):
+    """A meeting of a governance body, with who attended: the plan owes each body its minimum a year."""
+
+    committee = models.ForeignKey(
+        Committee, verbose_name=_("instance"), on_delete=models.CASCADE, related_name="meetings"
+    )
+    date = models.DateField(_("date"))
+    title = models.CharField(_("intitulé"), max_length=200, blank=True)
+    attendees = models.TextField(
+        _("participant·es"), blank=True, help_text=_("Une personne ou une structure par ligne.")
+    )
+    attendee_count = models.PositiveSmallIntegerField(_("nombre de participant·es"), default=0)
+    notes = models.TextField(_("relevé de décisions"), blank=True)
+
+    class Meta:
+        verbose_name = _("réunion d'instance")
+        verbose_name_plural = _("réunions des instances")
+        ordering = ["-date"]
+
+    def __str__(self):
+        return f"{self.committee} · {self.date:%d/%m/%Y}"
+
+    def save(self, *args, **kwargs):
+        listed = [line for line in self.attendees.splitlines() if line.strip()]
+        if listed and not self.attendee_count:
+            self.attendee_count = len(listed)
+        super().save(*args, **kwargs)
+
+
+class IndicatorTarget(models.Model):
+    """A target the plan sets for an indicator: for an action, an objective or the whole plan,
+    for one year or for the plan's whole period. Entered by organisers; the values it is
+    compared with are computed (indicators/rollups.py), never typed."""
+
+    plan = models.ForeignKey(ActionPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="targets")
+    indicator = models.CharField(_("indicateur"), max_length=40)
+    action = models.ForeignKey(
+        Action, verbose_name=_("action"), null=True, blank=True, on_delete=models.CASCADE, related_name="targets"
+    )
+    objective = models.ForeignKey(
+        Objective,
+        verbose_name=_("objectif"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="targets",
+    )
+    year = models.PositiveSmallIntegerField(
+        _("année"), null=True, blank=True, help_text=_("Laisser vide : cible sur toute la durée du plan.")
+    )
+    value = models.DecimalField(_("cible"), max_digits=10, decimal_places=1)
+
+    class Meta:
+        verbose_name = _("cible d'indicateur")
+        verbose_name_plural = _("cibles des indicateurs")
+        ordering = ["plan", "indicator", "year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__isnull=True) | models.Q(objective__isnull=True),
+                name="target_for_action_or_objective",
+            ),
+            models.CheckConstraint(condition=models.Q(value__gte=0), name="target_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} · {self.year or _('toute la durée')}"
+
+    def clean(self):
+        # One target per indicator, node and year. Not a unique constraint: action, objective
+        # and year may be NULL, and SQLite treats NULLs as distinct.
+        if self.action_id and self.objective_id:
+            raise ValidationError(_("Une cible porte sur une action ou sur un objectif, pas les deux."))
+        twins = IndicatorTarget.objects.filter(
+            plan_id=self.plan_id,
+            indicator=self.indicator,
+            action_id=self.action_id,
+            objective_id=self.objective_id,
+            year=self.year,
+        ).exclude(pk=self.pk)
+        if self.plan_id and twins.exists():
+            raise ValidationError(_("Cette cible existe déjà : modifiez-la plutôt que d'en créer une seconde."))
