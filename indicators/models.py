@@ -230,3 +230,6 @@ class IndicatorTarget(models.Model):
         ).exclude(pk=self.pk)
         if self.plan_id and twins.exists():
             raise ValidationError(_("Cette cible existe déjà : modifiez-la plutôt que d'en créer une seconde."))
+
+
+from .models_reports import SteeringReport  # noqa: F401, E402

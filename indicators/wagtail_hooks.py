@@ -10,14 +10,19 @@ only deletion is left, to superusers.
 Committees stay editable by organisers, as their role grants: a committee's minimum
 meetings can change between two revisions of the plan. A new import resets the ones the
 file's `governance` list names and keeps the others, so the form says so.
+
+Targets and committee meetings are the organisers' own input, not the file's: edited
+here. The plan's dashboard (admin_dashboard.py) compares the computed values with them.
 """
 
+from django import forms
 from django.contrib.admin.utils import unquote
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.models import register_snippet
@@ -26,7 +31,9 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from events.models import EventKind
 from territory.admin_views import FoldedSearchIndexView, ReadableInspectView
 
-from .models import Action, ActionPlan, Committee, Objective
+from . import admin_dashboard, admin_report  # noqa: F401 - their hooks (dashboard, home panel, report) register on import
+from .models import Action, ActionPlan, Committee, CommitteeMeeting, IndicatorTarget, Objective
+from .rollups import BY_KEY, INDICATORS
 
 
 def plan_period(plan) -> str:
@@ -162,11 +169,128 @@ class CommitteeViewSet(SnippetViewSet):
         return Committee.objects.select_related("plan")
 
 
+class PlanNodeChoiceField(forms.ModelChoiceField):
+    """An action or objective named with its plan: two plans may share a code."""
+
+    def label_from_instance(self, obj):
+        plan = obj.objective.orientation.plan if isinstance(obj, Action) else obj.orientation.plan
+        return f"{plan.short_title} · {obj.code} {obj.title}"
+
+
+class IndicatorTargetForm(WagtailAdminModelForm):
+    indicator = forms.ChoiceField(label=_("Indicateur"), choices=[(i.key, i.label) for i in INDICATORS])
+    action = PlanNodeChoiceField(
+        label=_("Action"),
+        required=False,
+        queryset=Action.objects.select_related("objective__orientation__plan"),
+        help_text=_("Laisser vide avec l'objectif : cible pour tout le plan."),
+    )
+    objective = PlanNodeChoiceField(
+        label=_("Objectif"),
+        required=False,
+        queryset=Objective.objects.select_related("orientation__plan").order_by(
+            "orientation__plan", "orientation__position", "position"
+        ),
+        help_text=_("Une cible porte sur une action ou sur un objectif, pas les deux."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        plan, action, objective = data.get("plan"), data.get("action"), data.get("objective")
+        if plan and action and action.objective.orientation.plan_id != plan.pk:
+            self.add_error("action", _("Cette action n'appartient pas au plan choisi."))
+        if plan and objective and objective.orientation.plan_id != plan.pk:
+            self.add_error("objective", _("Cet objectif n'appartient pas au plan choisi."))
+        return data
+
+
+def target_node(target) -> str:
+    if target.action_id:
+        return f"{target.action.code} {target.action.title}"
+    if target.objective_id:
+        return f"{target.objective.code} {target.objective.title}"
+    return _("Tout le plan")
+
+
+class IndicatorTargetViewSet(SnippetViewSet):
+    model = IndicatorTarget
+    icon = "crosshairs"
+    menu_label = _("Cibles des indicateurs")
+    list_display = [
+        Column(
+            "indicator",
+            label=_("Indicateur"),
+            accessor=lambda t: getattr(BY_KEY.get(t.indicator), "label", t.indicator),
+        ),
+        Column("node", label=_("Porte sur"), accessor=target_node),
+        Column("year", label=_("Année"), accessor=lambda t: t.year or _("Toute la durée"), sort_key="year"),
+        "value",
+        "plan",
+    ]
+    list_filter = ["plan", "year"]
+    copy_view_enabled = False
+    edit_handler = ObjectList(
+        [
+            HelpPanel(
+                content=_(
+                    "Sans action ni objectif, la cible porte sur tout le plan ; sans année, sur toute "
+                    "la durée du plan. Les valeurs comparées aux cibles sont calculées, jamais saisies."
+                )
+            ),
+            FieldPanel("plan"),
+            FieldPanel("indicator"),
+            FieldRowPanel([FieldPanel("action"), FieldPanel("objective")]),
+            FieldRowPanel([FieldPanel("year"), FieldPanel("value")]),
+        ],
+        base_form_class=IndicatorTargetForm,
+    )
+
+    def get_queryset(self, request):
+        return IndicatorTarget.objects.select_related("plan", "action", "objective")
+
+
+class CommitteeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} · {obj.plan.short_title}"
+
+
+class CommitteeMeetingForm(WagtailAdminModelForm):
+    committee = CommitteeChoiceField(label=_("Instance"), queryset=Committee.objects.select_related("plan"))
+
+
+class CommitteeMeetingViewSet(SnippetViewSet):
+    model = CommitteeMeeting
+    icon = "calendar-check"
+    menu_label = _("Réunions des instances")
+    list_display = ["date", "committee", "title", "attendee_count"]
+    list_filter = ["committee"]
+    index_view_class = FoldedSearchIndexView
+    search_fields = ["title", "notes"]
+    ordering = ["-date"]
+    copy_view_enabled = False
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("committee"), FieldPanel("date")]),
+            FieldPanel("title"),
+            FieldPanel("attendees"),
+            FieldPanel(
+                "attendee_count",
+                help_text=_("Laisser à 0 : compté d'après la liste des participant·es."),
+            ),
+            FieldPanel("notes"),
+        ],
+        base_form_class=CommitteeMeetingForm,
+    )
+
+    def get_queryset(self, request):
+        return CommitteeMeeting.objects.select_related("committee")
+
+
 class ActionPlanGroup(SnippetViewSetGroup):
     menu_label = _("Plan d'actions")
     menu_icon = "tasks"
     menu_order = 210
-    items = (ActionPlanViewSet, CommitteeViewSet)
+    items = (ActionPlanViewSet, CommitteeViewSet, CommitteeMeetingViewSet, IndicatorTargetViewSet)
 
 
 register_snippet(ActionPlanGroup)

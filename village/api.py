@@ -4,10 +4,11 @@ from ninja import NinjaAPI, Swagger
 
 from events.api import router as events_router
 from events.api_checkin import router as checkin_router
+from indicators.api import router as indicators_router
 from village.api_errors import ERROR_FORMAT_DESCRIPTION, install_error_handlers
 
 DESCRIPTION = (
-    """API publique du Village de l'ESS : agenda des événements.
+    """API publique du Village de l'ESS : agenda des événements et indicateurs des plans d'actions.
 
 Les dates et heures sont en ISO 8601 avec le décalage horaire de Paris (par exemple
 `2026-12-10T08:30:00+01:00`) ; les listes sont paginées (`limit`, `offset`) et répondent
@@ -29,3 +30,4 @@ install_error_handlers(api)
 
 api.add_router("/", events_router)
 api.add_router("/", checkin_router)  # staff only: events/auth.py
+api.add_router("/", indicators_router)

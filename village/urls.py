@@ -18,6 +18,7 @@ urlpatterns = [
     path("compte/", include("django.contrib.auth.urls")),
     path("benevolat/", include("volunteers.urls")),
     path("espace-structure/", include((organisation_urlpatterns, "organisations"))),
+    path("le-plan-en-chiffres/", include("indicators.urls")),
     path("", include("events.urls")),
 ]
 

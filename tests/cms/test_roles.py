@@ -52,6 +52,12 @@ ORGANISER_PERMISSIONS = {
     *(f"volunteers.{action}_mission" for action in ("add", "change", "delete", "view")),
     "volunteers.view_missionmatch",
     "volunteers.change_missionmatch",
+    # cms/migrations/0007: the indicators' targets and the governance bodies' meetings.
+    *(
+        f"indicators.{action}_{model}"
+        for action in ("add", "change", "delete", "view")
+        for model in ("indicatortarget", "committeemeeting")
+    ),
 }
 CHECKIN_STAFF_PERMISSIONS = {"events.perform_checkin", "events.view_registration"}
 
@@ -152,7 +158,10 @@ def test_migration_reverses_and_reapplies():
     roles_migration.create_groups(state_apps, schema_editor)
     roles_migration.create_groups(state_apps, schema_editor)  # idempotent
     assert group_permissions(Group.objects.get(name="Organisateurs")) == {
-        p for p in ORGANISER_PERMISSIONS if not p.startswith(("events.", "volunteers."))
+        p
+        for p in ORGANISER_PERMISSIONS
+        # Granted by later migrations: 0003 (events), 0005-0006 (volunteers), 0007 (targets, meetings).
+        if not p.startswith(("events.", "volunteers.")) and not p.endswith(("_indicatortarget", "_committeemeeting"))
     }
     assert GroupPagePermission.objects.filter(group__name="Organisateurs").count() == 5
     assert Group.objects.filter(name="Équipe de pointage").count() == 1
