@@ -216,6 +216,10 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
     def get_page_subtitle(self):
         return " · ".join(value for _label, value in describe(self.scope)) if self.scope else ""
 
+    def get_breadcrumbs_items(self):
+        # Wagtail's header shows the breadcrumbs: without this last item it read "Accueil".
+        return [*super().get_breadcrumbs_items(), {"url": "", "label": self.page_title}]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if self.scope is None:

@@ -80,6 +80,9 @@ class SteeringReportView(WagtailAdminTemplateMixin, TemplateView):
     page_title = gettext_lazy("Rapport du comité de pilotage")
     header_icon = "doc-full"
 
+    def get_breadcrumbs_items(self):
+        return [*super().get_breadcrumbs_items(), {"url": "", "label": self.page_title}]
+
     def dispatch(self, request, *args, **kwargs):
         if not request.user.has_perm(REPORT_PERMISSION):
             return forbidden(request)

@@ -26,6 +26,7 @@ from .account import (
     ensure_demo_account,
 )
 from .agenda import load_events
+from .attendance import load_attendance
 from .directory import load_organisations, load_sectors, load_venues
 from .site import load_site
 from .village import Tours, load_stop_details, load_visit_requests, place_stops_in_tours
@@ -68,8 +69,8 @@ class DemoReport:
 
 def load_demo(*, with_demo_account: bool = False, today: dt.date | None = None) -> DemoReport:
     """Load (or complete) the demo: territory, plan, site pages, directory, venues, events and the
-    village's tours, stands, shifts and visit requests, volunteers and missions, and the three
-    demo accounts when asked.
+    village's tours, stands, shifts and visit requests, volunteers and missions, what the past
+    events counted (for the plan's indicators), and the three demo accounts when asked.
 
     Event dates are computed from `today` (default: today in Paris), from a few months ago
     to a few months ahead, so the agenda always shows both past and coming events.
@@ -102,4 +103,5 @@ def load_demo(*, with_demo_account: bool = False, today: dt.date | None = None) 
         if with_demo_account:
             report.volunteer_account = ensure_volunteer_account(territory)
         load_missions(report, territory, organisations, organiser, today, people)
+        load_attendance(report, territory, plan)
     return report
