@@ -71,7 +71,7 @@ class OrganisationListView(ListView):
     paginate_by = 24
 
     def get(self, request, *args, **kwargs):
-        self.filter_form = OrganisationFilterForm(request.GET or None, territory=Territory.default())
+        self.filter_form = OrganisationFilterForm(request.GET or None, territory=Territory.for_request(request))
         if self.filter_form.is_bound:
             self.filter_form.is_valid()
         else:

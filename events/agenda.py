@@ -31,7 +31,7 @@ def filtered_events(form: AgendaFilterForm, now=None):
 
 
 def agenda_context(page, request) -> dict:
-    form = AgendaFilterForm(request.GET or None, territory=Territory.default())
+    form = AgendaFilterForm(request.GET or None, territory=Territory.for_request(request))
     if form.is_bound:
         form.is_valid()
     else:

@@ -141,7 +141,7 @@ def default_year(plan: ActionPlan, today) -> int:
 @cache_control(public=True, max_age=CACHE_MAX_AGE)
 def plan_in_figures(request):
     today = timezone.localdate()
-    territory = Territory.default()
+    territory = Territory.for_request(request)
     plan = ActionPlan.objects.for_territory(territory).in_force(today.year) if territory else None
     if plan is None:
         return render(request, "indicators/public/plan_in_figures.html", {"plan": None})

@@ -32,6 +32,26 @@ class Territory(models.Model):
         help_text=_("Combien d'étapes du village peuvent avoir lieu le même jour (tentes, tables, banderoles)."),
     )
 
+    # Each territory has its Wagtail site (its home page and hostname): the public pages of a
+    # request show the territory of the site it came to (`for_request`).
+    site = models.OneToOneField(
+        "wagtailcore.Site",
+        verbose_name=_("site"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="territory",
+    )
+    # The organisers who act for the territory (territory/access.py). In an installation with a
+    # single territory, every organiser acts for it without being listed here.
+    team = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("équipe"),
+        blank=True,
+        related_name="territories",
+        help_text=_("Les organisateurs qui voient et gèrent les données de ce territoire."),
+    )
+
     class Meta:
         verbose_name = _("territoire")
         verbose_name_plural = _("territoires")
@@ -44,6 +64,18 @@ class Territory(models.Model):
     def default(cls):
         """The territory the public site shows (settings.DEFAULT_TERRITORY), or the first one."""
         return cls.objects.filter(slug=settings.DEFAULT_TERRITORY).first() or cls.objects.first()
+
+    @classmethod
+    def for_request(cls, request):
+        """The territory of the Wagtail site the request came to; the default one otherwise."""
+        from wagtail.models import Site
+
+        site = Site.find_for_request(request) if request is not None else None
+        if site is not None:
+            territory = cls.objects.filter(site=site).first()
+            if territory is not None:
+                return territory
+        return cls.default()
 
 
 class CommuneQuerySet(models.QuerySet):

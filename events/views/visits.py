@@ -52,7 +52,7 @@ STATUS_BADGES = {
 
 @require_http_methods(["GET", "POST"])
 def request_visit(request):
-    territory = Territory.default()
+    territory = Territory.for_request(request)
     if territory is None:
         return render(request, "404.html", status=404)
     form = VisitRequestForm(request.POST if request.method == "POST" else None, territory=territory)

@@ -62,7 +62,7 @@ class MapFilterForm(forms.Form):
 
 
 def volunteer_map(request):
-    territory = Territory.default()
+    territory = Territory.for_request(request)
     skills = list(Skill.objects.all())
     form = MapFilterForm(request.GET or None, skills=skills, territory=territory)
     if form.is_bound:
