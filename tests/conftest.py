@@ -201,3 +201,36 @@ def organiser(django_user_model):
 def outsider(django_user_model):
     """A logged-in person with no role at all."""
     return django_user_model.objects.create_user("charlie", "charlie@example.org", "secret-pass-3")
+
+
+# Several territories ---------------------------------------------------------------
+
+
+@pytest.fixture
+def second_territory(db):
+    return Territory.objects.create(name="Sambre-Avesnois", slug="sambre-avesnois", siren="200043396")
+
+
+@pytest.fixture
+def second_commune(second_territory):
+    return Commune.objects.create(
+        territory=second_territory,
+        insee_code="59392",
+        name="Maubeuge",
+        postcodes="59600",
+        population=29679,
+        latitude=50.2775,
+        longitude=3.9734,
+    )
+
+
+@pytest.fixture
+def other_organiser(territory, second_territory, organiser, django_user_model):
+    """The organiser of the second territory, with the same groups and permissions as `organiser`
+    at the time this fixture runs; `organiser` then acts for the first territory only."""
+    territory.team.add(organiser)
+    other = django_user_model.objects.create_user("organisateur-sambre", "sambre@example.org", "secret-pass-5")
+    other.groups.set(organiser.groups.all())
+    other.user_permissions.set(organiser.user_permissions.all())
+    second_territory.team.add(other)
+    return other
