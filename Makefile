@@ -22,7 +22,7 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate
-	$(BIN)/python manage.py load_demo
+	DEMO_PORT=$(PORT) $(BIN)/python manage.py load_demo
 
 ## run: install, migrate, load the demo, then serve the site and the task worker (one Ctrl-C stops both)
 run: demo
@@ -32,6 +32,7 @@ run: demo
 	@echo "  Compte de démonstration        : organisatrice / village-demo"
 	@echo "  Espace structure (stands)      : structure / village-demo, sur /compte/login/"
 	@echo "  Bénévole                       : benevole / village-demo, sur /compte/login/"
+	@echo "  Second territoire              : http://sambre-avesnois.localhost:$(PORT)/ (organisateur-sambre / village-demo)"
 	@echo "  Courriels envoyés              : var/mail/"
 	@echo "  Ctrl-C arrête le site et le worker."
 	@echo ""

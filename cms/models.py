@@ -19,7 +19,7 @@ class HomePage(Page):
     intro = RichTextField(_("présentation"), blank=True, features=["bold", "italic", "link", "ul"])
 
     content_panels = [*Page.content_panels, FieldPanel("tagline"), FieldPanel("intro")]
-    max_count = 1
+    # One home per territory's site, at the root of the tree (territory/sites.py creates them).
     parent_page_types = ["wagtailcore.Page"]
     upcoming_count = 6
 
@@ -31,10 +31,14 @@ class HomePage(Page):
         from territory.models import Organisation
 
         context = super().get_context(request, *args, **kwargs)
+        from territory.models import Territory
+
+        # This site's events and organisations: each territory has its own site.
         context["upcoming_events"] = list(
-            EventPage.objects.live().public().upcoming().for_listing()[: self.upcoming_count]
+            EventPage.objects.live().public().upcoming().descendant_of(self).for_listing()[: self.upcoming_count]
         )
-        context["organisation_count"] = Organisation.objects.published().count()
+        territory = Territory.for_request(request)
+        context["organisation_count"] = Organisation.objects.published().in_territory(territory).count()
         return context
 
 

@@ -33,6 +33,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import MenuItem
 
+from territory.access import territories_for
 from territory.admin_views import FoldedSearchMixin
 from territory.models import PARIS, Organisation
 
@@ -50,6 +51,16 @@ VIEW_PERMISSION = "events.view_stand"
 CHANGE_PERMISSION = "events.change_stand"
 INVITE_PERMISSION = "territory.change_organisation"
 NAMESPACE = "events_stands"
+
+
+def stops_for(user):
+    """The village stops of the territories the user acts for: the root of every view below, so a
+    stop of another territory answers 404 and its stands never show in a list or a filter."""
+    return VillageStopPage.objects.filter(commune__territory__in=territories_for(user))
+
+
+def organisations_for(user):
+    return Organisation.objects.filter(commune__territory__in=territories_for(user))
 
 
 def stop_label(stop) -> str:
@@ -106,12 +117,14 @@ class StopChoiceField(forms.ModelChoiceField):
 class StandFilterSet(WagtailFilterSet):
     stop = ModelChoiceFilter(
         label=gettext_lazy("Étape"),
-        queryset=lambda request: VillageStopPage.objects.filter(stands__isnull=False).distinct().order_by("-start"),
+        queryset=lambda request: stops_for(request.user).filter(stands__isnull=False).distinct().order_by("-start"),
     )
     status = ChoiceFilter(label=gettext_lazy("Statut"), choices=StandStatus.choices)
     organisation = ModelChoiceFilter(
         label=gettext_lazy("Structure"),
-        queryset=lambda request: Organisation.objects.filter(stands__isnull=False).distinct().order_by("name"),
+        queryset=lambda request: (
+            Organisation.objects.filter(stands__stop__in=stops_for(request.user)).distinct().order_by("name")
+        ),
     )
 
     class Meta:
@@ -128,7 +141,12 @@ class StandIndexView(FoldedSearchMixin, generic.IndexView):
     Searched in the database, ignoring case and accents (see FoldedSearchMixin)."""
 
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("stop", "organisation", "pitch")
+        return (
+            super()
+            .get_base_queryset()
+            .filter(stop__in=stops_for(self.request.user))
+            .select_related("stop", "organisation", "pitch")
+        )
 
     def get_edit_url(self, instance):
         return f"{stop_stands_url(instance.stop_id)}#stand-{instance.pk}"
@@ -172,7 +190,7 @@ def _status_column(stand) -> str:
 
 
 def edit_redirect(request, pk):
-    stand = get_object_or_404(Stand, pk=pk)
+    stand = get_object_or_404(Stand.objects.filter(stop__in=stops_for(request.user)), pk=pk)
     return redirect(f"{stop_stands_url(stand.stop_id)}#stand-{stand.pk}")
 
 
@@ -195,7 +213,7 @@ class StopStandsView(WagtailAdminTemplateMixin, TemplateView):
             return forbidden(request)
         if request.method == "POST" and not request.user.has_perm(CHANGE_PERMISSION):
             return forbidden(request, _("Votre compte peut consulter les stands, pas en décider."))
-        self.stop = get_object_or_404(VillageStopPage.objects.select_related("venue", "commune"), pk=kwargs["stop_id"])
+        self.stop = get_object_or_404(stops_for(request.user).select_related("venue", "commune"), pk=kwargs["stop_id"])
         self.place_form = None
         return super().dispatch(request, *args, **kwargs)
 
@@ -211,7 +229,7 @@ class StopStandsView(WagtailAdminTemplateMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         form = PlaceStandForm(
-            request.POST, stop=self.stop, organisations=Organisation.objects.select_related("commune")
+            request.POST, stop=self.stop, organisations=organisations_for(request.user).select_related("commune")
         )
         if form.is_valid():
             data = form.cleaned_data
@@ -260,7 +278,8 @@ class StopStandsView(WagtailAdminTemplateMixin, TemplateView):
         place_form = self.place_form or PlaceStandForm(
             stop=stop,
             pitches=service.free_pitches(stop),
-            organisations=Organisation.objects.exclude(pk__in=active_organisations)
+            organisations=organisations_for(self.request.user)
+            .exclude(pk__in=active_organisations)
             .select_related("commune")
             .order_by("name"),
         )
@@ -289,7 +308,7 @@ def _decision(request, stop_id: int, stand_id: int):
         return None, None, redirect(stop_stands_url(stop_id))
     if not request.user.has_perm(CHANGE_PERMISSION):
         return None, None, forbidden(request, _("Votre compte peut consulter les stands, pas en décider."))
-    stop = get_object_or_404(VillageStopPage, pk=stop_id)
+    stop = get_object_or_404(stops_for(request.user), pk=stop_id)
     stand = get_object_or_404(Stand.objects.filter(stop=stop).select_related("organisation", "pitch"), pk=stand_id)
     return stop, stand, None
 
@@ -369,7 +388,7 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
 def plan_pdf_view(request, stop_id: int):
     if not request.user.has_perm(VIEW_PERMISSION):
         return forbidden(request)
-    stop = get_object_or_404(VillageStopPage.objects.select_related("venue", "commune"), pk=stop_id)
+    stop = get_object_or_404(stops_for(request.user).select_related("venue", "commune"), pk=stop_id)
     stands = Stand.objects.active().filter(stop=stop).select_related("organisation", "pitch").order_by("created_at")
     pitches = Pitch.objects.filter(stop_id=stop.pk).order_by("number")
     content = stand_plan_pdf(stop, pitches=pitches, stands=stands, volunteers=volunteers_of(stop))
@@ -379,7 +398,7 @@ def plan_pdf_view(request, stop_id: int):
 def badges_pdf_view(request, stop_id: int):
     if not request.user.has_perm(VIEW_PERMISSION):
         return forbidden(request)
-    stop = get_object_or_404(VillageStopPage.objects.select_related("venue", "commune"), pk=stop_id)
+    stop = get_object_or_404(stops_for(request.user).select_related("venue", "commune"), pk=stop_id)
     stands = Stand.objects.confirmed().filter(stop=stop).select_related("organisation", "pitch")
     content = badges_pdf(stop, stands.order_by("pitch__number"))
     return _pdf_response(content, f"badges-{stop.start_date:%Y-%m-%d}.pdf")
@@ -456,7 +475,7 @@ class InviteContactView(WagtailAdminTemplateMixin, TemplateView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.has_perm(INVITE_PERMISSION):
             return forbidden(request, _("Votre compte ne peut pas modifier les structures."))
-        self.organisation = get_object_or_404(Organisation, pk=kwargs["pk"])
+        self.organisation = get_object_or_404(organisations_for(request.user), pk=kwargs["pk"])
         self.form = InviteContactForm(request.POST or None)
         return super().dispatch(request, *args, **kwargs)
 

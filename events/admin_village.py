@@ -31,18 +31,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
+from django_filters import ModelChoiceFilter
 from wagtail import hooks
 from wagtail.admin import messages
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import AdminDateTimeInput
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
+from territory.access import territories_for
 from territory.admin_views import occurrence_label
 from territory.models import PARIS, Territory, Venue
 
@@ -89,8 +94,17 @@ class VenueChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.commune.name})"
 
 
-def venue_choices():
-    return Venue.objects.select_related("commune").order_by("commune__name", "name")
+def venue_choices(user):
+    return (
+        Venue.objects.filter(commune__territory__in=territories_for(user))
+        .select_related("commune")
+        .order_by("commune__name", "name")
+    )
+
+
+def events_for(user):
+    """The events of the territories the user acts for: another territory's event answers 404."""
+    return EventPage.objects.filter(commune__territory__in=territories_for(user))
 
 
 # Kits ------------------------------------------------------------------------------------------
@@ -116,8 +130,13 @@ class KitDayForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kits"].widget.attrs["max"] = MAX_KITS
+        # Wagtail's model views pass the acting user (for_user): a day is set for one of their territories only.
+        territories = territories_for(self.for_user).order_by("name")
+        self.fields["territory"].queryset = territories
         if not self.instance.pk and not self.initial.get("territory"):
-            self.initial["territory"] = getattr(Territory.default(), "pk", None)
+            default = Territory.default()
+            first = default if default is not None and default in territories else territories.first()
+            self.initial["territory"] = getattr(first, "pk", None)
 
     def clean_kits(self):
         kits = self.cleaned_data["kits"]
@@ -163,6 +182,20 @@ def overbooked_days(territory: Territory) -> list[str]:
     ]
 
 
+def kit_days_for(user):
+    return KitDay.objects.filter(territory__in=territories_for(user))
+
+
+class KitDayFilterSet(WagtailFilterSet):
+    territory = ModelChoiceFilter(
+        label=gettext_lazy("Territoire"), queryset=lambda request: territories_for(request.user).order_by("name")
+    )
+
+    class Meta:
+        model = KitDay
+        fields = []
+
+
 class KitDayIndexView(generic.IndexView):
     """The days with more (or fewer) kits, under the territory's usual number, which the page also sets."""
 
@@ -174,7 +207,12 @@ class KitDayIndexView(generic.IndexView):
         return _("Ajouter une journée particulière")
 
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("territory")
+        return (
+            super()
+            .get_base_queryset()
+            .filter(territory__in=territories_for(self.request.user))
+            .select_related("territory")
+        )
 
     def get_table(self, object_list):
         rows = list(object_list)
@@ -195,7 +233,7 @@ class KitDayIndexView(generic.IndexView):
     def kits_forms(self, bound=None):
         forms_ = [
             UsualKitsForm(instance=territory, prefix=f"territory-{territory.pk}")
-            for territory in Territory.objects.order_by("name")
+            for territory in territories_for(self.request.user).order_by("name")
         ]
         if bound is not None:
             forms_ = [bound if form.instance.pk == bound.instance.pk else form for form in forms_]
@@ -211,7 +249,7 @@ class KitDayIndexView(generic.IndexView):
         """Sets a territory's usual number of kits."""
         if not self.user_has_permission("change"):
             raise PermissionDenied
-        territory = get_object_or_404(Territory, pk=request.POST.get("territory"))
+        territory = get_object_or_404(territories_for(request.user), pk=request.POST.get("territory"))
         form = UsualKitsForm(request.POST, instance=territory, prefix=f"territory-{territory.pk}")
         if not form.is_valid():
             self.bound_kits_form = form
@@ -238,6 +276,32 @@ class KitDayIndexView(generic.IndexView):
         return redirect(self.index_url)
 
 
+class KitDaysOfUserMixin:
+    """Another territory's kit day answers 404 in the edit, delete, history and usage views."""
+
+    def get_queryset(self):  # edit, delete (Django's SingleObjectMixin)
+        return kit_days_for(self.request.user)
+
+    def get_base_object_queryset(self):  # history (Wagtail's BaseObjectMixin)
+        return kit_days_for(self.request.user)
+
+
+class KitDayEditView(KitDaysOfUserMixin, generic.EditView):
+    pass
+
+
+class KitDayDeleteView(KitDaysOfUserMixin, generic.DeleteView):
+    pass
+
+
+class KitDayHistoryView(KitDaysOfUserMixin, HistoryView):
+    pass
+
+
+class KitDayUsageView(KitDaysOfUserMixin, UsageView):
+    pass
+
+
 def _stops_held(kit_day) -> str:
     return ngettext("%(count)s étape programmée", "%(count)s étapes programmées", kit_day.stops_held) % {
         "count": kit_day.stops_held
@@ -253,6 +317,10 @@ class KitDayViewSet(ModelViewSet):
     name = "village_kits"
     url_prefix = "kits-du-village"
     index_view_class = KitDayIndexView
+    edit_view_class = KitDayEditView
+    delete_view_class = KitDayDeleteView
+    history_view_class = KitDayHistoryView
+    usage_view_class = KitDayUsageView
     copy_view_enabled = False
     list_display = [
         "date",
@@ -261,7 +329,7 @@ class KitDayViewSet(ModelViewSet):
         "reason",
         "territory",
     ]
-    list_filter = ["territory"]
+    filterset_class = KitDayFilterSet
     ordering = "date"
     edit_handler = ObjectList(
         [FieldPanel("territory"), FieldRowPanel([FieldPanel("date"), FieldPanel("kits")]), FieldPanel("reason")],
@@ -311,6 +379,8 @@ class CancelEventForm(forms.Form):
 
 
 class MoveEventForm(forms.Form):
+    """The venues offered are those of the territories the user acts for."""
+
     start = forms.DateTimeField(label=gettext_lazy("Nouveau début"), widget=AdminDateTimeInput)
     end = forms.DateTimeField(label=gettext_lazy("Nouvelle fin"), widget=AdminDateTimeInput)
     venue = VenueChoiceField(
@@ -326,9 +396,9 @@ class MoveEventForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["venue"].queryset = venue_choices()
+        self.fields["venue"].queryset = venue_choices(user)
 
 
 class CancelOrMoveView(WagtailAdminTemplateMixin, TemplateView):
@@ -340,7 +410,7 @@ class CancelOrMoveView(WagtailAdminTemplateMixin, TemplateView):
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        self.event = get_object_or_404(EventPage, pk=kwargs["page_id"]).specific
+        self.event = get_object_or_404(events_for(request.user), pk=kwargs["page_id"]).specific
 
     def dispatch(self, request, *args, **kwargs):
         # The page changes and is republished: the same right as the editor's "Publish".
@@ -373,7 +443,7 @@ class CancelOrMoveView(WagtailAdminTemplateMixin, TemplateView):
             people=people_to_tell(event),
             visit_request=request,
             cancel_form=cancel_form or CancelEventForm(prefix="cancel"),
-            move_form=move_form or MoveEventForm(prefix="move"),
+            move_form=move_form or MoveEventForm(prefix="move", user=self.request.user),
             edit_url=self.edit_url,
         )
         return context
@@ -384,7 +454,7 @@ class CancelOrMoveView(WagtailAdminTemplateMixin, TemplateView):
             form = CancelEventForm(request.POST, prefix="cancel")
             perform = self._cancel
         elif action == "move":
-            form = MoveEventForm(request.POST, prefix="move")
+            form = MoveEventForm(request.POST, prefix="move", user=request.user)
             perform = self._move
         else:
             return redirect(request.path)
@@ -468,7 +538,7 @@ def venue_occurrences(request, pk):
     can_plan = PagePermissionPolicy().user_has_any_permission(request.user, ["add", "change", "publish"])
     if not (can_plan or request.user.has_perm("events.decide_visitrequest")):
         raise PermissionDenied
-    venue = get_object_or_404(Venue, pk=pk)
+    venue = get_object_or_404(venue_choices(request.user), pk=pk)
     input_format = settings.WAGTAIL_DATETIME_FORMAT
     occurrences = []
     for start, end in venue.next_occurrences(NEXT_OCCURRENCES):

@@ -30,6 +30,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import AdminDateTimeInput
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from territory.access import territories_for
 from territory.admin_views import FoldedSearchMixin, ReadableInspectView, occurrence_label
 from territory.models import PARIS, Commune, Venue
 
@@ -55,6 +56,12 @@ class VisitRequestPermissionPolicy(ModelPermissionPolicy):
         return super().users_with_any_permission([a for a in actions if a not in self.READ_ONLY])
 
 
+def visit_requests_for(user):
+    """The requests of the communes of the territories the user acts for: every view starts here,
+    so another territory's request answers 404 and never shows in the list or its filters."""
+    return VisitRequest.objects.filter(commune__territory__in=territories_for(user))
+
+
 # Listing ----------------------------------------------------------------------------------------
 
 
@@ -67,7 +74,11 @@ class VisitRequestFilterSet(WagtailFilterSet):
     status = ChoiceFilter(label=gettext_lazy("Statut"), choices=VisitRequestStatus.choices)
     commune = ModelChoiceFilter(
         label=gettext_lazy("Commune"),
-        queryset=lambda request: Commune.objects.filter(visit_requests__isnull=False).distinct().order_by("name"),
+        queryset=lambda request: (
+            Commune.objects.filter(visit_requests__isnull=False, territory__in=territories_for(request.user))
+            .distinct()
+            .order_by("name")
+        ),
     )
     month = ChoiceFilter(label=gettext_lazy("Reçue en"), choices=_months_received, method="filter_month")
 
@@ -109,7 +120,7 @@ class VisitRequestIndexView(FoldedSearchMixin, generic.IndexView):
     """Searched in the database, ignoring case and accents (see FoldedSearchMixin)."""
 
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("commune")
+        return visit_requests_for(self.request.user).select_related("commune")
 
     def get_table(self, object_list):
         requests = list(object_list)
@@ -258,7 +269,7 @@ class VisitRequestDetailView(ReadableInspectView):
 
     def get_object(self, queryset=None):
         return get_object_or_404(
-            VisitRequest.objects.select_related("commune", "venue", "proposed_venue", "stop"),
+            visit_requests_for(self.request.user).select_related("commune", "venue", "proposed_venue", "stop"),
             pk=unquote(str(self.pk)),
         )
 

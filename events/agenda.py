@@ -9,10 +9,16 @@ from .forms import AgendaFilterForm
 from .models import EventPage
 
 
-def filtered_events(form: AgendaFilterForm, now=None):
-    """Live public events matching the form's valid filters, in date order (latest first for the past)."""
+def filtered_events(form: AgendaFilterForm, now=None, within=None):
+    """Live public events matching the form's valid filters, in date order (latest first for the past).
+
+    `within`: the page whose descendants are listed (an agenda lists its own site's events:
+    each territory has its site, docs/decisions.md).
+    """
     now = now or timezone.now()
     events = EventPage.objects.live().public().for_listing()
+    if within is not None:
+        events = events.descendant_of(within)
     # After validation, cleaned_data holds only the fields that were valid: a bad month
     # is reported by the form and ignored here, while the other filters still apply.
     data = form.cleaned_data
@@ -36,7 +42,7 @@ def agenda_context(page, request) -> dict:
         form.is_valid()
     else:
         form.cleaned_data = {}
-    events = filtered_events(form)
+    events = filtered_events(form, within=page)
     paginator = Paginator(events, page.paginate_by)
     page_obj = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -6,6 +6,7 @@ and the service. A refused ticket (unknown, cancelled, duplicate...) is a normal
 are for requests that cannot be judged (bad input, closed event, no permission).
 """
 
+import dataclasses
 import datetime as dt
 
 from django.http import HttpResponse
@@ -14,11 +15,12 @@ from ninja import Field, Query, Router, Schema
 from pydantic import model_validator
 from pydantic_core import PydanticCustomError
 
+from territory.access import territories_for
 from territory.models import PARIS
 from village.api_errors import ApiError, ErrorItem, ErrorOut, echo
 
 from .auth import checkin_staff_auth
-from .models import CheckIn, EventPage, ScanResult
+from .models import CheckIn, EventPage, Registration, ScanResult
 from .schemas import MAX_DATABASE_INT
 from .services import checkin as service
 
@@ -247,8 +249,14 @@ def _service_error(error: service.CheckinError) -> ApiError:
     return ApiError(error.message, code=error.code)
 
 
-def _event(event_id: int, field: str = "event") -> EventPage:
-    event = EventPage.objects.filter(pk=event_id).first() if 0 < event_id <= MAX_DATABASE_INT else None
+def events_for(user):
+    """The events of the territories the staff member (session or token) acts for: another
+    territory's event is answered as if it did not exist."""
+    return EventPage.objects.filter(commune__territory__in=territories_for(user))
+
+
+def _event(request, event_id: int, field: str = "event") -> EventPage:
+    event = events_for(request.auth).filter(pk=event_id).first() if 0 < event_id <= MAX_DATABASE_INT else None
     if event is None:
         raise ApiError(
             _("Aucun événement ne porte l'identifiant %(id)s.") % {"id": echo(event_id)},
@@ -269,7 +277,7 @@ def _check_in(request, event: EventPage, item: CheckinIn) -> service.ScanOutcome
         "offline": item.offline,
     }
     if item.ticket is not None:
-        return service.perform_checkin(event=event, code_or_link=item.ticket, **common)
+        return _unseen_elsewhere(request, service.perform_checkin(event=event, code_or_link=item.ticket, **common))
     registration = event.registrations.filter(pk=item.registration).first()
     if registration is None:
         raise ApiError(
@@ -279,6 +287,19 @@ def _check_in(request, event: EventPage, item: CheckinIn) -> service.ScanOutcome
             status=404,
         )
     return service.checkin_registration(registration, event=event, **common)
+
+
+def _unseen_elsewhere(request, outcome: service.ScanOutcome) -> service.ScanOutcome:
+    """A ticket of another territory's event stays "wrong event", without its holder or event:
+    the person at the door learns nothing of the other territory."""
+    if outcome.result != ScanResult.WRONG_EVENT or outcome.attendee is None:
+        return outcome
+    visible = Registration.objects.filter(
+        pk=outcome.attendee.registration_id, event__commune__territory__in=territories_for(request.auth)
+    )
+    if visible.exists():
+        return outcome
+    return dataclasses.replace(outcome, attendee=None, other_event="")
 
 
 # Endpoints ---------------------------------------------------------------------------------------
@@ -298,7 +319,7 @@ def _check_in(request, event: EventPage, item: CheckinIn) -> service.ScanOutcome
     ),
 )
 def check_in(request, scan: CheckinIn):
-    event = _event(scan.event)
+    event = _event(request, scan.event)
     try:
         outcome = _check_in(request, event, scan)
     except service.CheckinError as error:
@@ -318,15 +339,16 @@ def check_in(request, scan: CheckinIn):
     ),
 )
 def check_in_batch(request, queue: BatchIn):
+    visible = events_for(request.auth)
     events: dict[int, EventPage | None] = {}
     answers = []
     for item in queue.items:
         if item.event not in events:
-            events[item.event] = EventPage.objects.filter(pk=item.event).first()
+            events[item.event] = visible.filter(pk=item.event).first()
         event = events[item.event]
         try:
             if event is None:
-                _event(item.event)  # raises the not-found error
+                _event(request, item.event)  # raises the not-found error
             outcome = _check_in(request, event, item)
         except (service.CheckinError, ApiError) as error:
             answers.append({"nonce": item.nonce, "ok": False, "outcome": None, "error": _error_item(error)})
@@ -343,7 +365,8 @@ def check_in_batch(request, queue: BatchIn):
     description="Supprime un pointage fait par erreur ; le journal garde le scan et son annulation." + AUTH_NOTE,
 )
 def undo(request, checkin_id: int, device: str = ""):
-    checkin = CheckIn.objects.filter(pk=checkin_id).first() if 0 < checkin_id <= MAX_DATABASE_INT else None
+    checkins = CheckIn.objects.filter(event__in=events_for(request.auth))
+    checkin = checkins.filter(pk=checkin_id).first() if 0 < checkin_id <= MAX_DATABASE_INT else None
     if checkin is None:
         raise ApiError(
             _("Ce pointage n'existe pas ou a déjà été annulé."),
@@ -374,7 +397,7 @@ def undo(request, checkin_id: int, device: str = ""):
     ),
 )
 def checkin_list(request, event_id: int, response: HttpResponse):
-    event = _event(event_id, field="event_id")
+    event = _event(request, event_id, field="event_id")
     manifest = service.offline_manifest(event)
     etag = f'"{manifest["version"]}"'
     if request.headers.get("If-None-Match") == etag:
@@ -395,7 +418,7 @@ def checkin_list(request, event_id: int, response: HttpResponse):
     description="Pour l'affichage en direct « présents / inscrits »." + AUTH_NOTE,
 )
 def checkin_counts(request, event_id: int):
-    return _counts(_event(event_id, field="event_id"))
+    return _counts(_event(request, event_id, field="event_id"))
 
 
 @router.get(
@@ -411,7 +434,7 @@ def checkin_counts(request, event_id: int):
 def attendees(
     request, event_id: int, q: str = Query("", max_length=100, description="Nom ou structure, 2 lettres au moins.")
 ):
-    event = _event(event_id, field="event_id")
+    event = _event(request, event_id, field="event_id")
     return [
         {
             "attendee": _attendee(match.attendee),
@@ -432,7 +455,7 @@ def attendees(
     description="Idempotent par `nonce`, comme les scans." + AUTH_NOTE,
 )
 def tally(request, mark: TallyIn):
-    event = _event(mark.event)
+    event = _event(request, mark.event)
     return _record_tally(request, event, mark)
 
 
@@ -443,13 +466,14 @@ def tally(request, mark: TallyIn):
     description=f"Jusqu'à {MAX_BATCH} comptages, une réponse par comptage." + AUTH_NOTE,
 )
 def tally_batch(request, marks: TallyBatchIn):
+    visible = events_for(request.auth)
     events: dict[int, EventPage | None] = {}
     answers = []
     for item in marks.items:
         if item.event not in events:
-            events[item.event] = EventPage.objects.filter(pk=item.event).first()
+            events[item.event] = visible.filter(pk=item.event).first()
         try:
-            event = events[item.event] or _event(item.event)
+            event = events[item.event] or _event(request, item.event)
             outcome = _record_tally(request, event, item)
         except ApiError as error:
             answers.append({"nonce": item.nonce, "ok": False, "outcome": None, "error": _error_item(error)})

@@ -5,7 +5,8 @@ The page explorer shows the agenda's children in tree order; organisers rather a
 """
 
 from django.forms import CheckboxSelectMultiple
-from django.urls import reverse
+from django.http import Http404
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -15,14 +16,19 @@ from wagtail.admin import messages
 from wagtail.admin.filters import DateRangePickerWidget
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.ui.tables.pages import BulkActionsColumn, PageStatusColumn, PageTitleColumn
+from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.views.generic.models import DeleteView, EditView
+from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.views.pages.listing import IndexView, PageFilterSet
+from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.viewsets.pages import PageListingViewSet
 
+from territory.access import territories_for
 from territory.admin_views import FoldedSearchMixin
 from territory.models import PARIS, Commune
 
-from .admin_registrations import RegistrationViewSet
-from .models import AgendaPage, EventKind, EventPage, EventStatus
+from . import admin_registrations as registrations_admin
+from .models import AgendaPage, EventKind, EventPage, EventStatus, Registration
 from .services.registrations import promote_waitlist
 
 
@@ -35,7 +41,11 @@ class EventFilterSet(PageFilterSet):
     status = MultipleChoiceFilter(label=_("Statut"), choices=EventStatus.choices, widget=CheckboxSelectMultiple)
     commune = ModelChoiceFilter(
         label=_("Commune"),
-        queryset=lambda request: Commune.objects.filter(events__isnull=False).distinct().order_by("name"),
+        queryset=lambda request: (
+            Commune.objects.filter(events__isnull=False, territory__in=territories_for(request.user))
+            .distinct()
+            .order_by("name")
+        ),
     )
     start_date = DateFromToRangeFilter(label=_("Date (heure de Paris)"), widget=DateRangePickerWidget)
     # One site, and event pages have no children: these page filters would only add noise.
@@ -57,7 +67,13 @@ class EventIndexView(FoldedSearchMixin, IndexView):
     def get_base_queryset(self):
         # The specific pages are fetched per kind after the base query: ask for the
         # venue and commune in those queries too, or each row would fetch its own.
-        return super().get_base_queryset().select_related("venue", "commune", for_specific_subqueries=True)
+        # Only the events of the territories the organiser acts for.
+        return (
+            super()
+            .get_base_queryset()
+            .filter(commune__territory__in=territories_for(self.request.user))
+            .select_related("venue", "commune", for_specific_subqueries=True)
+        )
 
     def get_ordering(self):
         ordering = super().get_ordering()
@@ -101,11 +117,118 @@ def register_event_listing():
 
 
 # Registrations ---------------------------------------------------------------------------
+# The views of events/admin_registrations.py, each narrowed to the registrations of the events
+# of the territories the organiser acts for: another territory's registration answers 404.
+
+
+def registrations_for(user):
+    return Registration.objects.filter(event__commune__territory__in=territories_for(user))
+
+
+def registration_events_for(user):
+    return registrations_admin.events_taking_registrations().filter(commune__territory__in=territories_for(user))
+
+
+class RegistrationOfUserMixin:
+    """Looks the registration up like the view it extends, then answers 404 outside the user's territories."""
+
+    def get_object(self, *args, **kwargs):
+        registration = super().get_object(*args, **kwargs)
+        if not registrations_for(self.request.user).filter(pk=registration.pk).exists():
+            raise Http404
+        return registration
+
+
+class ScopedRegistrationFilterSet(registrations_admin.RegistrationFilterSet):
+    event = registrations_admin.ModelChoiceFilter(
+        label=_("Événement"),
+        queryset=lambda request: registration_events_for(request.user).filter(registrations__isnull=False).distinct(),
+    )
+
+
+class ScopedRegistrationIndexView(registrations_admin.RegistrationIndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().filter(event__in=registration_events_for(self.request.user))
+
+
+class TerritoryChoicesMixin:
+    """The form offers only the events and communes of the territories the user acts for."""
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        territories = territories_for(self.request.user)
+        if "event" in form.fields:
+            form.fields["event"].queryset = form.fields["event"].queryset.filter(commune__territory__in=territories)
+        for name in ("home_commune", "mandate_commune"):
+            if name in form.fields:
+                form.fields[name].queryset = form.fields[name].queryset.filter(territory__in=territories)
+        return form
+
+
+class ScopedWalkInCreateView(TerritoryChoicesMixin, registrations_admin.WalkInCreateView):
+    pass
+
+
+class ScopedRegistrationInspectView(RegistrationOfUserMixin, registrations_admin.RegistrationInspectView):
+    pass
+
+
+class ScopedRegistrationEditView(RegistrationOfUserMixin, TerritoryChoicesMixin, EditView):
+    pass
+
+
+class ScopedRegistrationDeleteView(RegistrationOfUserMixin, DeleteView):
+    pass
+
+
+class ScopedRegistrationHistoryView(RegistrationOfUserMixin, HistoryView):
+    pass
+
+
+class ScopedRegistrationUsageView(RegistrationOfUserMixin, UsageView):
+    pass
+
+
+def _scoped_action(view_class):
+    class ScopedAction(view_class):
+        def setup(self, request, *args, **kwargs):
+            super().setup(request, *args, **kwargs)
+            if not registrations_for(request.user).filter(pk=self.object.pk).exists():
+                raise Http404
+
+    ScopedAction.__name__ = f"Scoped{view_class.__name__}"
+    return ScopedAction
+
+
+SCOPED_ACTION_VIEWS = {name: _scoped_action(view) for name, view in registrations_admin.ACTION_VIEWS.items()}
+
+
+class ScopedRegistrationViewSet(registrations_admin.RegistrationViewSet):
+    index_view_class = ScopedRegistrationIndexView
+    add_view_class = ScopedWalkInCreateView
+    inspect_view_class = ScopedRegistrationInspectView
+    edit_view_class = ScopedRegistrationEditView
+    delete_view_class = ScopedRegistrationDeleteView
+    history_view_class = ScopedRegistrationHistoryView
+    usage_view_class = ScopedRegistrationUsageView
+    filterset_class = ScopedRegistrationFilterSet
+
+    def get_urlpatterns(self):
+        # The parent's patterns with each row action swapped for its scoped twin.
+        actions = [
+            path(
+                f"{name}/<int:pk>/",
+                view_class.as_view(permission_policy=self.permission_policy, index_url_name=self.get_url_name("index")),
+                name=name,
+            )
+            for name, view_class in SCOPED_ACTION_VIEWS.items()
+        ]
+        return [*ModelViewSet.get_urlpatterns(self), *actions]
 
 
 @hooks.register("register_admin_viewset")
 def register_registrations():
-    return RegistrationViewSet()
+    return ScopedRegistrationViewSet()
 
 
 @hooks.register("after_publish_page")

@@ -27,6 +27,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from territory.access import territories_for
 from territory.models import PARIS, Commune
 
 from . import charts, exports
@@ -57,12 +58,14 @@ GROUPS = [
 
 
 def plans_for(user):
-    """The plans a user may see on the dashboard.
-
-    Every plan for now: organisers work for one territory. Scoping by territory will
-    happen here and only here.
-    """
-    return ActionPlan.objects.select_related("territory").order_by("territory__name", "-start_year")
+    """The plans a user may see on the dashboard, its exports and the home panel: those of
+    the territories they act for (territory/access.py). A plan of another territory asked
+    for in the query string is then not among the choices, and the default one is shown."""
+    return (
+        ActionPlan.objects.filter(territory__in=territories_for(user))
+        .select_related("territory")
+        .order_by("territory__name", "-start_year")
+    )
 
 
 def plan_period(plan) -> str:

@@ -23,9 +23,10 @@ from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from territory.access import territories_for
 from territory.models import Commune
 
-from .models import ActionPlan
+from .admin_dashboard import plans_for
 from .models_reports import SteeringReport, SteeringReportStatus
 from .services_report import DOWNLOAD_URL, REPORT_PERMISSION, ReportError, report_filename, request_steering_report
 
@@ -40,7 +41,9 @@ def forbidden(request):
 
 class SteeringReportForm(forms.Form):
     plan = forms.ModelChoiceField(
-        label=gettext_lazy("Plan d'actions"), queryset=ActionPlan.objects.select_related("territory")
+        label=gettext_lazy("Plan d'actions"),
+        queryset=None,
+        error_messages={"invalid_choice": gettext_lazy("Choisissez un plan d'actions de la liste.")},
     )
     first_year = forms.IntegerField(label=gettext_lazy("De l'année"), min_value=1900, max_value=2200)
     last_year = forms.IntegerField(
@@ -54,22 +57,25 @@ class SteeringReportForm(forms.Form):
     )
     commune = forms.ModelChoiceField(
         label=gettext_lazy("Commune"),
-        queryset=Commune.objects.order_by("name"),
+        queryset=None,
         required=False,
         empty_label=gettext_lazy("Tout le territoire"),
         help_text=gettext_lazy("Facultatif : seulement les événements tenus dans cette commune."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # The plans and communes of the territories the organiser acts for, no other.
+        self.fields["plan"].queryset = plans_for(user)
+        self.fields["commune"].queryset = Commune.objects.filter(territory__in=territories_for(user)).order_by("name")
         self.fields["first_year"].widget.attrs["inputmode"] = "numeric"
         self.fields["last_year"].widget.attrs["inputmode"] = "numeric"
 
 
-def initial_values() -> dict:
+def initial_values(user) -> dict:
     """The plan in force this year and this year, the usual report before a committee."""
     year = timezone.localdate().year
-    plan = ActionPlan.objects.in_force(year)
+    plan = plans_for(user).in_force(year)
     if plan is None:
         return {"first_year": year, "last_year": year}
     return {"plan": plan, "first_year": year, "last_year": year}
@@ -96,7 +102,7 @@ class SteeringReportView(WagtailAdminTemplateMixin, TemplateView):
             .order_by("-requested_at", "-pk")[:SHOWN_REPORTS]
         )
         context.update(
-            form=form or SteeringReportForm(initial=initial_values()),
+            form=form or SteeringReportForm(initial=initial_values(self.request.user), user=self.request.user),
             reports=reports,
             ready=SteeringReportStatus.READY,
             failed=SteeringReportStatus.FAILED,
@@ -104,7 +110,7 @@ class SteeringReportView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
-        form = SteeringReportForm(request.POST)
+        form = SteeringReportForm(request.POST, user=request.user)
         if form.is_valid():
             data = form.cleaned_data
             try:

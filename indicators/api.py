@@ -226,9 +226,11 @@ def rollup_payload(rollup: PlanRollup) -> dict:
 # Looking up the scope ---------------------------------------------------------------------------------------
 
 
-def _plan(designation: str | None) -> ActionPlan:
+def _plan(request, designation: str | None) -> ActionPlan:
+    """The plan named, of any territory (the figures are public and aggregated); without a
+    name, the plan in force on the territory of the site the request came to."""
     if designation is None:
-        territory = Territory.default()
+        territory = Territory.for_request(request)
         plan = ActionPlan.objects.for_territory(territory).in_force(timezone.localdate().year) if territory else None
         if plan is None:
             raise ApiError(
@@ -293,7 +295,7 @@ def _commune(plan: ActionPlan, code: str | None):
     ),
 )
 def plan_indicators(request, filters: Query[IndicatorFilters]):
-    plan = _plan(filters.plan)
+    plan = _plan(request, filters.plan)
     _check_year(plan, filters.year)
     commune = _commune(plan, filters.commune)
     return rollup_payload(compute(Scope(plan, year=filters.year, commune=commune)))

@@ -10,13 +10,14 @@ objective, an objective to an orientation, an orientation to the plan. Each valu
 computed at every level, never summed from the level below, because one event may serve
 two actions: it counts once for their objective. So:
 
-- additive facts (events, registrations, seats checked in, visitors, hours) are
-  aggregated per event in SQL, one query per source whatever the number of rows
-  (a million check-ins become a few thousand event rows), then added up per node over
-  the node's distinct events in Python;
-- distinct counts (unique participants, elected officials and their communes,
-  volunteers, organisations, communes visited) are counted by the database at each
-  level: one query per indicator and level, grouped by the node;
+- the attendance figures (events held, registrations, seats checked in, groups, and the
+  people counted once: unique participants, elected officials and their communes) come from
+  one SQL statement that reads the check-ins once and groups them at the four levels
+  (ATTENDANCE_SQL, below: the ORM has no common table expressions);
+- the other additive facts (visitors, hours) are aggregated per event in SQL, then added
+  up per node over the node's distinct events in Python;
+- the other distinct counts (volunteers, organisations, communes visited) are counted by
+  the database at each level: one grouped query per indicator and level;
 - rates are computed at each node from its own components.
 
 The number of queries depends on the indicators, not on the data (tests assert it).
@@ -270,12 +271,105 @@ def _distinct(totals: dict, queryset, event_path: str, expression, key: str, pla
             totals[(level, row[0])][key] = row[1]
 
 
+# The attendance figures of every node in one statement. The ORM cannot say "read the
+# check-ins once, then group them at four levels" (it has no common table expressions): a
+# query per level re-joined registrations, tickets and check-ins four times for each
+# distinct count, 3.6 to 4.9 times slower than this over a million check-ins
+# (docs/benchmarks.md). Plain SQL that SQLite and PostgreSQL both run; every value is a
+# parameter. `nodes` lists each (level, node, event) once, so an event serving two actions
+# of an objective counts once for it; `people` holds the individual registrations checked
+# in (groups are counted as seats, not people).
+ATTENDANCE_SQL = """
+WITH held AS (
+    SELECT e.page_ptr_id AS id
+    FROM events_eventpage e JOIN wagtailcore_page p ON p.id = e.page_ptr_id
+    WHERE p.live AND e.start_date >= %(first)s AND e.start_date <= %(last)s
+      AND e."end" < %(now)s AND e.status <> 'cancelled'
+      AND (%(commune)s IS NULL OR e.commune_id = %(commune)s)
+),
+links AS (
+    SELECT l.eventpage_id AS event_id, a.id AS action_id, a.objective_id, ob.orientation_id
+    FROM events_eventpage_plan_actions l
+    JOIN held h ON h.id = l.eventpage_id
+    JOIN indicators_action a ON a.id = l.action_id
+    JOIN indicators_objective ob ON ob.id = a.objective_id
+    JOIN indicators_orientation o ON o.id = ob.orientation_id
+    WHERE o.plan_id = %(plan)s
+),
+nodes AS (
+    SELECT 'action' AS level, action_id AS node, event_id FROM links
+    UNION SELECT 'objective', objective_id, event_id FROM links
+    UNION SELECT 'orientation', orientation_id, event_id FROM links
+    UNION SELECT 'plan', %(plan)s, event_id FROM links
+),
+per_event AS (
+    SELECT r.event_id,
+           COUNT(*) AS registrations,
+           SUM(CASE WHEN r.status = 'confirmed' THEN r.seats ELSE 0 END) AS confirmed_seats,
+           SUM(CASE WHEN c.id IS NOT NULL THEN r.seats ELSE 0 END) AS participants,
+           SUM(CASE WHEN c.id IS NOT NULL AND r.is_group THEN r.seats ELSE 0 END) AS young
+    FROM events_registration r
+    LEFT JOIN events_ticket t ON t.registration_id = r.id
+    LEFT JOIN events_checkin c ON c.ticket_id = t.id
+    WHERE r.status <> 'cancelled' AND r.event_id IN (SELECT event_id FROM links)
+    GROUP BY r.event_id
+),
+people AS (
+    SELECT r.event_id, r.email_key, r.category,
+           CASE WHEN r.category = 'elected' AND m.territory_id = %(territory)s THEN r.mandate_commune_id END
+               AS mandate_commune_id
+    FROM events_registration r
+    JOIN events_ticket t ON t.registration_id = r.id
+    JOIN events_checkin c ON c.ticket_id = t.id
+    LEFT JOIN territory_commune m ON m.id = r.mandate_commune_id
+    WHERE NOT r.is_group AND r.event_id IN (SELECT event_id FROM links)
+)
+SELECT n.level, n.node, COUNT(*), SUM(pe.registrations), SUM(pe.confirmed_seats), SUM(pe.participants),
+       SUM(pe.young), NULL, NULL, NULL
+FROM nodes n LEFT JOIN per_event pe ON pe.event_id = n.event_id
+GROUP BY n.level, n.node
+UNION ALL
+SELECT n.level, n.node, NULL, NULL, NULL, NULL, NULL, COUNT(DISTINCT p.email_key),
+       COUNT(DISTINCT CASE WHEN p.category = 'elected' THEN p.email_key END), COUNT(DISTINCT p.mandate_commune_id)
+FROM nodes n JOIN people p ON p.event_id = n.event_id
+GROUP BY n.level, n.node
+"""
+
+
+def _attendance(scope: Scope, totals: dict) -> None:
+    """Fill every node's events held, registrations, seats, groups and people (ATTENDANCE_SQL)."""
+    from django.db import connection
+
+    ops = connection.ops
+    params = {
+        "first": ops.adapt_datefield_value(scope.first_day),
+        "last": ops.adapt_datefield_value(scope.last_day),
+        "now": ops.adapt_datetimefield_value(scope.moment),
+        "commune": getattr(scope.commune, "pk", None),
+        "plan": scope.plan.pk,
+        "territory": scope.plan.territory_id,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(ATTENDANCE_SQL, params)
+        for level, node, events, registrations, confirmed, participants, young, unique, elected, communes in cursor:
+            values = totals[(level, node)]
+            if events is not None:
+                # PostgreSQL sums integers into numerics: back to integers.
+                values["events_held"] = events
+                values["registrations"] = int(registrations or 0)
+                values["_confirmed_seats"] = int(confirmed or 0)
+                values["participants"] = int(participants or 0)
+                values["young_reached"] = int(young or 0)
+            else:
+                values["unique_participants"] = unique
+                values["elected_reached"] = elected
+                values["elected_communes"] = communes
+
+
 def compute(scope: Scope) -> PlanRollup:
     """Every indicator at every node of the plan for the scope."""
     from events.models import (
         EventKind,
-        Registration,
-        RegistrationStatus,
         Stand,
         StandStatus,
         TallyMark,
@@ -289,33 +383,9 @@ def compute(scope: Scope) -> PlanRollup:
     held = scope_events(scope)
     event_nodes = _event_nodes(held, plan)
 
-    # Events held.
-    _add(totals, event_nodes, dict.fromkeys(event_nodes, 1), "events_held")
-
-    # Registrations, seats checked in, groups: one pass over the registrations.
-    checked = Q(ticket__checkin__isnull=False)
-    per_event = (
-        Registration.objects.filter(event__in=held.values("pk"))
-        .exclude(status=RegistrationStatus.CANCELLED)
-        .order_by()
-        .values("event_id")
-        .annotate(
-            registrations=Count("pk"),
-            confirmed_seats=Sum("seats", filter=Q(status=RegistrationStatus.CONFIRMED)),
-            participants=Sum("seats", filter=checked),
-            young=Sum("seats", filter=checked & Q(is_group=True)),
-        )
-    )
-    registrations, confirmed, participants, young = {}, {}, {}, {}
-    for row in per_event:
-        registrations[row["event_id"]] = row["registrations"]
-        confirmed[row["event_id"]] = row["confirmed_seats"] or 0
-        participants[row["event_id"]] = row["participants"] or 0
-        young[row["event_id"]] = row["young"] or 0
-    _add(totals, event_nodes, registrations, "registrations")
-    _add(totals, event_nodes, participants, "participants")
-    _add(totals, event_nodes, young, "young_reached")
-    _add(totals, event_nodes, confirmed, "_confirmed_seats")
+    # Events held, registrations, seats checked in, groups, and the people counted once:
+    # one statement that reads the check-ins once for every level (ATTENDANCE_SQL).
+    _attendance(scope, totals)
 
     # Visitors at the stands: self check-ins and the counter.
     visitors = defaultdict(int)
@@ -349,20 +419,7 @@ def compute(scope: Scope) -> PlanRollup:
         hours[event_id] = duration.total_seconds() / 3600 if duration else 0
     _add(totals, event_nodes, hours, "volunteer_hours")
 
-    # Distinct counts at every level.
-    checkins = Registration.objects.filter(event__in=held.values("pk"), ticket__checkin__isnull=False)
-    individuals = checkins.filter(is_group=False)
-    _distinct(totals, individuals, "event", Count("email_key", distinct=True), "unique_participants", plan)
-    elected = individuals.filter(category="elected")
-    _distinct(totals, elected, "event", Count("email_key", distinct=True), "elected_reached", plan)
-    _distinct(
-        totals,
-        elected.filter(mandate_commune__territory=plan.territory_id),
-        "event",
-        Count("mandate_commune", distinct=True),
-        "elected_communes",
-        plan,
-    )
+    # Distinct counts at every level, on the smaller tables.
     stops = held.filter(kind=EventKind.ITINERANT_VILLAGE)
     _distinct(totals, stops, "", Count("commune", distinct=True), "communes_visited", plan)
     stands = Stand.objects.filter(stop__in=stops.values("pk"), status=StandStatus.CONFIRMED)

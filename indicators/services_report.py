@@ -22,6 +22,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
+from territory.access import acts_for
+
 from .models import ActionPlan
 from .models_reports import SteeringReport, SteeringReportStatus
 from .report import steering_report_pdf
@@ -65,6 +67,13 @@ def report_filename(plan: ActionPlan, first_year: int, last_year: int, commune=N
 
 def request_steering_report(plan: ActionPlan, first_year: int, last_year: int, *, commune=None, by) -> ReportRequest:
     """Build the report of one year now; queue a longer period and email `by` when it is ready."""
+    if not acts_for(by, plan.territory_id):
+        # The form offers only the organiser's plans; this holds for any other caller too.
+        raise ReportError(
+            _("Ce plan d'actions n'est pas celui d'un territoire pour lequel vous agissez."),
+            code="foreign_plan",
+            field="plan",
+        )
     if first_year > last_year:
         raise ReportError(
             _("L'année de fin doit être la même que l'année de début ou venir après."),
@@ -120,7 +129,11 @@ def build_report(report_id: int) -> str:
             )
             return "failed"
         with transaction.atomic():
-            report = SteeringReport.objects.select_for_update().select_related("plan", "commune").get(pk=report_id)
+            report = (
+                SteeringReport.objects.select_for_update(of=("self",))
+                .select_related("plan", "commune")
+                .get(pk=report_id)
+            )
             if report.status != SteeringReportStatus.READY:
                 name = report_filename(report.plan, report.first_year, report.last_year, report.commune)
                 # A random part: should the storage be served publicly, the name cannot be guessed.
@@ -128,7 +141,11 @@ def build_report(report_id: int) -> str:
                 report.status, report.built_at, report.error = SteeringReportStatus.READY, timezone.now(), ""
                 report.save(update_fields=["file", "status", "built_at", "error"])
     with transaction.atomic():
-        report = SteeringReport.objects.select_for_update().select_related("plan", "requested_by").get(pk=report_id)
+        report = (
+            SteeringReport.objects.select_for_update(of=("self",))
+            .select_related("plan", "requested_by")
+            .get(pk=report_id)
+        )
         if report.notified_at is not None:
             return "already sent"
         user = report.requested_by

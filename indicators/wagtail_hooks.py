@@ -13,14 +13,23 @@ file's `governance` list names and keeps the others, so the form says so.
 
 Targets and committee meetings are the organisers' own input, not the file's: edited
 here. The plan's dashboard (admin_dashboard.py) compares the computed values with them.
+
+An organiser sees and edits the plans, committees, meetings and targets of the territories
+they act for only (territory/access.py): every list, filter and form choice is narrowed,
+and another territory's object answers 404 on every page of its own.
 """
+
+import functools
 
 from django import forms
 from django.contrib.admin.utils import unquote
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django_filters import ModelChoiceFilter
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, ObjectList
 from wagtail.admin.ui.tables import Column
@@ -29,11 +38,72 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from events.models import EventKind
+from territory.access import territories_for
 from territory.admin_views import FoldedSearchIndexView, ReadableInspectView
 
 from . import admin_dashboard, admin_report  # noqa: F401 - their hooks (dashboard, home panel, report) register on import
+from .admin_dashboard import plans_for
 from .models import Action, ActionPlan, Committee, CommitteeMeeting, IndicatorTarget, Objective
 from .rollups import BY_KEY, INDICATORS
+
+
+def committees_for(user):
+    return Committee.objects.filter(plan__territory__in=territories_for(user))
+
+
+def meetings_for(user):
+    return CommitteeMeeting.objects.filter(committee__plan__territory__in=territories_for(user))
+
+
+def targets_for(user):
+    return IndicatorTarget.objects.filter(plan__territory__in=territories_for(user))
+
+
+class TerritoryScopedViewSet(SnippetViewSet):
+    """A snippet of the plan, narrowed to the territories the user acts for (`scoped`).
+
+    The list reads get_queryset; Wagtail's views of one object (edit, delete, inspect,
+    history, usage) look it up in the whole table, so each is wrapped to answer 404 first.
+    """
+
+    @staticmethod
+    def scoped(user):
+        raise NotImplementedError
+
+    def get_queryset(self, request):
+        return self.scoped(request.user)
+
+    def construct_view(self, view_class, **kwargs):
+        view = super().construct_view(view_class, **kwargs)
+
+        @functools.wraps(view)
+        def scoped_view(request, *args, **kwargs):
+            pk = kwargs.get("pk")
+            if pk is not None and not self.scoped(request.user).filter(pk=unquote(str(pk))).exists():
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return scoped_view
+
+
+class TerritoryScopedForm(WagtailAdminModelForm):
+    """Offers only the choices of the territories the organiser acts for.
+
+    `scoped_fields` maps a field to the lookup from its model to the territory. Wagtail's
+    views pass `for_user`; a form built without it (a script) keeps every choice.
+    """
+
+    scoped_fields: dict[str, str] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.for_user is None:
+            return
+        territories = territories_for(self.for_user)
+        for name, lookup in self.scoped_fields.items():
+            if name in self.fields:
+                field = self.fields[name]
+                field.queryset = field.queryset.filter(**{f"{lookup}__in": territories})
 
 
 def plan_period(plan) -> str:
@@ -107,7 +177,28 @@ class ActionPlanInspectView(ReadableInspectView):
         return rows
 
 
-class ActionPlanViewSet(SnippetViewSet):
+# The filters' choices: a list filter naming another territory's plan or committee would leak it.
+def territories_filter(request):
+    return territories_for(getattr(request, "user", None))
+
+
+def plans_filter(request):
+    return plans_for(getattr(request, "user", None))
+
+
+def committees_filter(request):
+    return committees_for(getattr(request, "user", None)).select_related("plan")
+
+
+class ActionPlanFilterSet(WagtailFilterSet):
+    territory = ModelChoiceFilter(label=_("Territoire"), queryset=territories_filter)
+
+    class Meta:
+        model = ActionPlan
+        fields = []
+
+
+class ActionPlanViewSet(TerritoryScopedViewSet):
     model = ActionPlan
     icon = "list-ol"
     menu_label = _("Plans d'actions")
@@ -121,7 +212,7 @@ class ActionPlanViewSet(SnippetViewSet):
             sort_key="start_year",
         ),
     ]
-    list_filter = ["territory"]
+    filterset_class = ActionPlanFilterSet
     index_view_class = FoldedSearchIndexView
     search_fields = ["short_title", "title"]
     inspect_view_enabled = True
@@ -133,11 +224,24 @@ class ActionPlanViewSet(SnippetViewSet):
     def permission_policy(self):
         return ImportedPlanPermissionPolicy(self.model)
 
-    def get_queryset(self, request):
-        return ActionPlan.objects.select_related("territory")
+    @staticmethod
+    def scoped(user):
+        return plans_for(user)
 
 
-class CommitteeViewSet(SnippetViewSet):
+class CommitteeForm(TerritoryScopedForm):
+    scoped_fields = {"plan": "territory"}
+
+
+class CommitteeFilterSet(WagtailFilterSet):
+    plan = ModelChoiceFilter(label=_("Plan"), queryset=plans_filter)
+
+    class Meta:
+        model = Committee
+        fields = []
+
+
+class CommitteeViewSet(TerritoryScopedViewSet):
     model = Committee
     icon = "group"
     menu_label = _("Instances de gouvernance")
@@ -148,25 +252,29 @@ class CommitteeViewSet(SnippetViewSet):
         Column("min_meetings", label=_("Réunions minimum par an"), accessor=lambda c: c.min_meetings_per_year or ""),
         Column("every_years", label=_("Tous les N ans"), accessor=lambda c: c.every_years or ""),
     ]
-    list_filter = ["plan"]
+    filterset_class = CommitteeFilterSet
     index_view_class = FoldedSearchIndexView
     search_fields = ["name"]
-    panels = [
-        HelpPanel(
-            content=_(
-                "Les instances sont aussi décrites dans le fichier du plan : un nouvel import "
-                "remet les valeurs du fichier pour les instances qu'il nomme. Une instance ajoutée "
-                "ici est conservée."
-            )
-        ),
-        FieldPanel("plan"),
-        FieldPanel("name"),
-        FieldPanel("role"),
-        FieldRowPanel([FieldPanel("min_meetings_per_year"), FieldPanel("every_years")]),
-    ]
+    edit_handler = ObjectList(
+        [
+            HelpPanel(
+                content=_(
+                    "Les instances sont aussi décrites dans le fichier du plan : un nouvel import "
+                    "remet les valeurs du fichier pour les instances qu'il nomme. Une instance ajoutée "
+                    "ici est conservée."
+                )
+            ),
+            FieldPanel("plan"),
+            FieldPanel("name"),
+            FieldPanel("role"),
+            FieldRowPanel([FieldPanel("min_meetings_per_year"), FieldPanel("every_years")]),
+        ],
+        base_form_class=CommitteeForm,
+    )
 
-    def get_queryset(self, request):
-        return Committee.objects.select_related("plan")
+    @staticmethod
+    def scoped(user):
+        return committees_for(user).select_related("plan")
 
 
 class PlanNodeChoiceField(forms.ModelChoiceField):
@@ -177,7 +285,13 @@ class PlanNodeChoiceField(forms.ModelChoiceField):
         return f"{plan.short_title} · {obj.code} {obj.title}"
 
 
-class IndicatorTargetForm(WagtailAdminModelForm):
+class IndicatorTargetForm(TerritoryScopedForm):
+    scoped_fields = {
+        "plan": "territory",
+        "action": "objective__orientation__plan__territory",
+        "objective": "orientation__plan__territory",
+    }
+
     indicator = forms.ChoiceField(label=_("Indicateur"), choices=[(i.key, i.label) for i in INDICATORS])
     action = PlanNodeChoiceField(
         label=_("Action"),
@@ -212,7 +326,15 @@ def target_node(target) -> str:
     return _("Tout le plan")
 
 
-class IndicatorTargetViewSet(SnippetViewSet):
+class IndicatorTargetFilterSet(WagtailFilterSet):
+    plan = ModelChoiceFilter(label=_("Plan"), queryset=plans_filter)
+
+    class Meta:
+        model = IndicatorTarget
+        fields = ["year"]
+
+
+class IndicatorTargetViewSet(TerritoryScopedViewSet):
     model = IndicatorTarget
     icon = "crosshairs"
     menu_label = _("Cibles des indicateurs")
@@ -227,7 +349,7 @@ class IndicatorTargetViewSet(SnippetViewSet):
         "value",
         "plan",
     ]
-    list_filter = ["plan", "year"]
+    filterset_class = IndicatorTargetFilterSet
     copy_view_enabled = False
     edit_handler = ObjectList(
         [
@@ -245,8 +367,9 @@ class IndicatorTargetViewSet(SnippetViewSet):
         base_form_class=IndicatorTargetForm,
     )
 
-    def get_queryset(self, request):
-        return IndicatorTarget.objects.select_related("plan", "action", "objective")
+    @staticmethod
+    def scoped(user):
+        return targets_for(user).select_related("plan", "action", "objective")
 
 
 class CommitteeChoiceField(forms.ModelChoiceField):
@@ -254,16 +377,26 @@ class CommitteeChoiceField(forms.ModelChoiceField):
         return f"{obj.name} · {obj.plan.short_title}"
 
 
-class CommitteeMeetingForm(WagtailAdminModelForm):
+class CommitteeMeetingForm(TerritoryScopedForm):
+    scoped_fields = {"committee": "plan__territory"}
+
     committee = CommitteeChoiceField(label=_("Instance"), queryset=Committee.objects.select_related("plan"))
 
 
-class CommitteeMeetingViewSet(SnippetViewSet):
+class CommitteeMeetingFilterSet(WagtailFilterSet):
+    committee = ModelChoiceFilter(label=_("Instance"), queryset=committees_filter)
+
+    class Meta:
+        model = CommitteeMeeting
+        fields = []
+
+
+class CommitteeMeetingViewSet(TerritoryScopedViewSet):
     model = CommitteeMeeting
     icon = "calendar-check"
     menu_label = _("Réunions des instances")
     list_display = ["date", "committee", "title", "attendee_count"]
-    list_filter = ["committee"]
+    filterset_class = CommitteeMeetingFilterSet
     index_view_class = FoldedSearchIndexView
     search_fields = ["title", "notes"]
     ordering = ["-date"]
@@ -282,8 +415,9 @@ class CommitteeMeetingViewSet(SnippetViewSet):
         base_form_class=CommitteeMeetingForm,
     )
 
-    def get_queryset(self, request):
-        return CommitteeMeeting.objects.select_related("committee")
+    @staticmethod
+    def scoped(user):
+        return meetings_for(user).select_related("committee")
 
 
 class ActionPlanGroup(SnippetViewSetGroup):

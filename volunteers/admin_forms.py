@@ -19,10 +19,20 @@ from django.utils.translation import gettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
 
+from territory.access import territories_for
 from territory.models import Commune, Organisation, Venue
 
 
 class ShiftForm(WagtailAdminModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.for_user is not None and "event" in self.fields:
+            # The page chooser still browses the whole tree; an event of another territory is
+            # refused on saving, so no shift lands on another territory's event.
+            field = self.fields["event"]
+            field.queryset = field.queryset.filter(commune__territory__in=territories_for(self.for_user))
+            field.error_messages["invalid_choice"] = _("Choisissez un événement de votre territoire.")
+
     def clean(self):
         cleaned = super().clean()
         starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
@@ -179,16 +189,21 @@ class MissionForm(forms.Form):
         help_text=gettext_lazy("Elles comptent dans le score ; une compétence cochée deux fois reste indispensable."),
     )
 
-    def __init__(self, data=None, *, mission=None, now: dt.datetime | None = None, **kwargs):
+    def __init__(self, data=None, *, mission=None, territories=None, now: dt.datetime | None = None, **kwargs):
         from .models import DayPart, MissionRhythm, Skill, Weekday  # the models module imports this module
 
         self.now = now or timezone.now()
         if mission is not None and mission.pk and "initial" not in kwargs:
             kwargs["initial"] = self.initial_for(mission)
         super().__init__(data, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.order_by("name")
-        self.fields["commune"].queryset = Commune.objects.order_by("name")
-        self.fields["venue"].queryset = Venue.objects.select_related("commune").order_by("commune__name", "name")
+        # Only the places and organisations of the territories the organiser acts for (a
+        # queryset of territories): the mission's territory follows its commune (save_mission).
+        communes = Commune.objects.all() if territories is None else Commune.objects.filter(territory__in=territories)
+        self.fields["organisation"].queryset = Organisation.objects.filter(commune__in=communes).order_by("name")
+        self.fields["commune"].queryset = communes.order_by("name")
+        self.fields["venue"].queryset = (
+            Venue.objects.filter(commune__in=communes).select_related("commune").order_by("commune__name", "name")
+        )
         self.fields["rhythm"].choices = MissionRhythm.choices
         self.fields["rhythm"].initial = MissionRhythm.DATES
         skills = Skill.objects.order_by("position", "name")

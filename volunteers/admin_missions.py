@@ -23,14 +23,20 @@ transaction and its rules: two sets of rules that drift apart. Here MissionForm
 validate_schedule and the view hands the result to save_mission.
 
 Every decision goes through volunteers/missions.py; a refusal (MissionError) is shown as a
-message or on its form field and nothing changes. Everything here needs
+message or on its form field and nothing changes. An organiser reaches only the missions of
+the territories they act for (`missions_for`, territory/access.py): another territory's
+mission answers 404 on every page and action, and the form offers only their communes. Everything here needs
 `volunteers.change_mission` (the "Organisateurs" group, cms/migrations/0006): an admin
 user without it gets a 403 page, not Wagtail's redirect home.
 """
 
+import functools
+
 from django import forms
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -51,6 +57,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import MenuItem
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from territory.access import territories_for
 from territory.admin_views import FoldedSearchMixin
 from territory.models import PARIS, Commune
 
@@ -80,6 +87,26 @@ NAMESPACE = "volunteers_missions"
 RANKED_VOLUNTEERS = 50
 DAY_AND_HOUR = r"l j F Y, G \h i"
 HOUR = r"G \h i"
+
+
+def missions_for(user):
+    """The missions the user may see and act on: those of the territories they act for."""
+    return Mission.objects.filter(territory__in=territories_for(user))
+
+
+def scoped_to(view, queryset_for):
+    """Wrap a view of one object (`pk` in the URL) so that an object outside
+    `queryset_for(user)` answers 404 before the view runs: Wagtail's generic views
+    (delete, history, usage...) look their object up in the whole table."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        pk = kwargs.get("pk")
+        if pk is not None and not queryset_for(request.user).filter(pk=unquote(str(pk))).exists():
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def mission_url(name: str, mission_id: int, *args) -> str:
@@ -159,7 +186,11 @@ class MissionFilterSet(WagtailFilterSet):
     status = ChoiceFilter(label=gettext_lazy("Statut"), choices=MissionStatus.choices)
     commune = ModelChoiceFilter(
         label=gettext_lazy("Commune"),
-        queryset=lambda request: Commune.objects.filter(missions__isnull=False).distinct().order_by("name"),
+        queryset=lambda request: (
+            Commune.objects.filter(missions__isnull=False, territory__in=territories_for(request.user))
+            .distinct()
+            .order_by("name")
+        ),
     )
 
     class Meta:
@@ -175,6 +206,7 @@ class MissionIndexView(OrganisersOnlyMixin, FoldedSearchMixin, generic.IndexView
         return (
             super()
             .get_base_queryset()
+            .filter(territory__in=territories_for(self.request.user))
             .select_related("organisation", "commune")
             .annotate(
                 accepted=Count("matches", filter=Q(matches__status=MatchStatus.ACCEPTED)),
@@ -236,7 +268,9 @@ class MissionAdminView(OrganisersOnlyMixin, WagtailAdminTemplateMixin, TemplateV
 
     def get_mission(self):
         return get_object_or_404(
-            Mission.objects.select_related("organisation", "commune", "venue", "submitted_by", "moderated_by"),
+            missions_for(self.request.user).select_related(
+                "organisation", "commune", "venue", "submitted_by", "moderated_by"
+            ),
             pk=self.mission_id,
         )
 
@@ -329,7 +363,9 @@ class MissionFormView(OrganisersOnlyMixin, WagtailAdminTemplateMixin, TemplateVi
     mission = None
 
     def get_form(self):
-        return MissionForm(self.request.POST or None, mission=self.mission)
+        return MissionForm(
+            self.request.POST or None, mission=self.mission, territories=territories_for(self.request.user)
+        )
 
     def get_context_data(self, form=None, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -383,7 +419,9 @@ class MissionEditView(MissionFormView, MissionAdminView):
         if not request.user.has_perm(CHANGE_PERMISSION):
             return forbidden(request)
         self.mission = get_object_or_404(
-            Mission.objects.select_related("commune", "organisation", "venue").prefetch_related("dates", "skill_needs"),
+            missions_for(request.user)
+            .select_related("commune", "organisation", "venue")
+            .prefetch_related("dates", "skill_needs"),
             pk=kwargs["pk"],
         )
         return super().dispatch(request, *args, **kwargs)
@@ -414,7 +452,7 @@ class MissionVolunteersView(MissionAdminView):
 
     def get(self, request, *args, **kwargs):
         self.mission = get_object_or_404(
-            Mission.objects.select_related("organisation", "commune", "venue").prefetch_related("dates"),
+            missions_for(request.user).select_related("organisation", "commune", "venue").prefetch_related("dates"),
             pk=self.mission_id,
         )
         return super().get(request, *args, **kwargs)
@@ -472,7 +510,7 @@ class MissionVolunteersView(MissionAdminView):
 @require_POST
 @organisers_only
 def propose_view(request, pk: int):
-    mission = get_object_or_404(Mission, pk=pk)
+    mission = get_object_or_404(missions_for(request.user), pk=pk)
     form = ProposeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Proposition non envoyée : choisissez un·e bénévole dans la liste."))
@@ -494,7 +532,7 @@ def propose_view(request, pk: int):
 @require_POST
 @organisers_only
 def decide_view(request, pk: int, match_id: int):
-    mission = get_object_or_404(Mission, pk=pk)
+    mission = get_object_or_404(missions_for(request.user), pk=pk)
     match = get_object_or_404(mission.matches.select_related("user"), pk=match_id)
     decision = request.POST.get("decision")
     if decision not in ("accept", "decline"):
@@ -517,7 +555,7 @@ def decide_view(request, pk: int, match_id: int):
 @require_POST
 @organisers_only
 def close_view(request, pk: int):
-    mission = get_object_or_404(Mission, pk=pk)
+    mission = get_object_or_404(missions_for(request.user), pk=pk)
     try:
         close_mission(mission, by=request.user)
     except MissionError as error:
@@ -562,6 +600,10 @@ class MissionViewSet(ModelViewSet):
     @property
     def permission_policy(self):
         return MissionPermissionPolicy(self.model)
+
+    def construct_view(self, view_class, **kwargs):
+        # Wagtail's delete, history and usage views: another territory's mission is not found.
+        return scoped_to(super().construct_view(view_class, **kwargs), missions_for)
 
     def get_urlpatterns(self):
         return [

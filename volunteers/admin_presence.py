@@ -9,7 +9,8 @@
 Reached from each shift's "more" menu in "Créneaux bénévoles" and from an event page's
 header. Every change goes through volunteers/presence.py; a refusal is shown as a
 message and nothing changes. All of it needs volunteers.change_shift; an organiser
-without it gets a 403 in the admin's layout.
+without it gets a 403 in the admin's layout. Only the events of the territories the
+organiser acts for are found (`events_for`): another territory's answers 404.
 """
 
 from django.http import HttpResponse
@@ -27,6 +28,7 @@ from wagtail.admin.widgets.button import MenuItem
 
 from events import dates
 from events.models import EventPage
+from territory.access import territories_for
 
 from . import presence
 from .models import Attendance, Shift, ShiftSignup, ShiftSignupStatus
@@ -39,6 +41,10 @@ BADGES_URL = "volunteers_presence_badges"
 
 def presence_url(event_id: int) -> str:
     return reverse(PAGE_URL, args=[event_id])
+
+
+def events_for(user):
+    return EventPage.objects.filter(commune__territory__in=territories_for(user))
 
 
 def forbidden(request):
@@ -59,7 +65,7 @@ class EventPresenceView(WagtailAdminTemplateMixin, TemplateView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.has_perm(presence.PRESENCE_PERMISSION):
             return forbidden(request)
-        self.event = get_object_or_404(EventPage, pk=kwargs["event_id"])
+        self.event = get_object_or_404(events_for(request.user), pk=kwargs["event_id"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_subtitle(self):
@@ -109,7 +115,8 @@ MARKINGS = {
 def mark_view(request, event_id: int, signup_id: int):
     if not request.user.has_perm(presence.PRESENCE_PERMISSION):
         return forbidden(request)
-    signup = get_object_or_404(ShiftSignup.objects.filter(shift__event_id=event_id), pk=signup_id)
+    event = get_object_or_404(events_for(request.user), pk=event_id)
+    signup = get_object_or_404(ShiftSignup.objects.filter(shift__event=event), pk=signup_id)
     marking = MARKINGS.get(request.POST.get("action"))
     if marking is None:
         messages.error(request, _("Action inconnue : rien n'a été modifié."))
@@ -132,7 +139,7 @@ def mark_view(request, event_id: int, signup_id: int):
 def badges_view(request, event_id: int):
     if not request.user.has_perm(presence.PRESENCE_PERMISSION):
         return forbidden(request)
-    event = get_object_or_404(EventPage, pk=event_id)
+    event = get_object_or_404(events_for(request.user), pk=event_id)
     signups = (
         ShiftSignup.objects.filter(shift__event=event, status=ShiftSignupStatus.CONFIRMED)
         .select_related("shift")

@@ -14,8 +14,10 @@ from .models import DayPart, Skill, Weekday
 from .services import all_slots, email_in_use, email_taken_message, slot_label
 
 
-def _territory_communes():
-    territory = Territory.default()
+def _territory_communes(territory: Territory | None):
+    """The communes a public form offers: those of the site's territory (`Territory.for_request`),
+    the default territory's when the caller names none."""
+    territory = territory or Territory.default()
     return Commune.objects.in_territory(territory).order_by("name") if territory else Commune.objects.none()
 
 
@@ -81,9 +83,9 @@ class SignupForm(HoneypotForm):
         error_messages={"required": _("Cochez cette case pour créer votre compte.")},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, territory: Territory | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["home_commune"].queryset = _territory_communes()
+        self.fields["home_commune"].queryset = _territory_communes(territory)
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
@@ -153,9 +155,9 @@ class ProfileForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, territory: Territory | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["home_commune"].queryset = _territory_communes()
+        self.fields["home_commune"].queryset = _territory_communes(territory)
         for weekday, part in all_slots():
             self.fields[slot_field_name(weekday, part)] = forms.BooleanField(
                 label=slot_label(weekday, part), required=False

@@ -4,7 +4,9 @@ Organisers also maintain the list of skills volunteers offer ("Compétences").
 
 Self sign-up, offers, missions and matching come with the volunteering work; until then
 organisers record here who holds which shift, which the stand plan PDF and the notices
-of a cancelled or moved stop read (events/signals.py).
+of a cancelled or moved stop read (events/signals.py). An organiser sees and edits the
+shifts of their territories' events only (`shifts_for`). Skills are one list for the
+whole installation: a volunteer's skills do not depend on where they live.
 """
 
 from django.db.models import Count, Q
@@ -13,8 +15,15 @@ from wagtail.admin.ui.tables import NumberColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from territory.access import territories_for
+
 from . import admin_missions, admin_presence  # noqa: F401 - their hooks register on import
+from .admin_missions import scoped_to
 from .models import Shift, ShiftSignupStatus, Skill
+
+
+def shifts_for(user):
+    return Shift.objects.filter(event__commune__territory__in=territories_for(user))
 
 
 class ShiftViewSet(SnippetViewSet):
@@ -36,9 +45,15 @@ class ShiftViewSet(SnippetViewSet):
     ordering = ["-starts_at"]
 
     def get_queryset(self, request):
-        return Shift.objects.select_related("event").annotate(
-            taken=Count("signups", filter=Q(signups__status=ShiftSignupStatus.CONFIRMED))
+        return (
+            shifts_for(request.user)
+            .select_related("event")
+            .annotate(taken=Count("signups", filter=Q(signups__status=ShiftSignupStatus.CONFIRMED)))
         )
+
+    def construct_view(self, view_class, **kwargs):
+        # Edit, delete, history...: another territory's shift is not found.
+        return scoped_to(super().construct_view(view_class, **kwargs), shifts_for)
 
 
 register_snippet(ShiftViewSet)

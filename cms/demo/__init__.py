@@ -28,6 +28,7 @@ from .account import (
 from .agenda import load_events
 from .attendance import load_attendance
 from .directory import load_organisations, load_sectors, load_venues
+from .second_territory import load_second_territory
 from .site import load_site
 from .village import Tours, load_stop_details, load_visit_requests, place_stops_in_tours
 from .volunteers import ensure_volunteer_account, load_missions, load_volunteers
@@ -104,4 +105,5 @@ def load_demo(*, with_demo_account: bool = False, today: dt.date | None = None) 
             report.volunteer_account = ensure_volunteer_account(territory)
         load_missions(report, territory, organisations, organiser, today, people)
         load_attendance(report, territory, plan)
+        load_second_territory(report, today=today, with_demo_account=with_demo_account)
     return report

@@ -1,6 +1,7 @@
 """The Wagtail site of the demo: home page, agenda, editorial pages and the site contact."""
 
 import datetime as dt
+import os
 
 from django.utils import formats
 from wagtail.models import Page, Site
@@ -221,6 +222,7 @@ def load_site(report, today: dt.date) -> AgendaPage:
             ),
         )
     site = _make_site_root(home)
+    _serve_on_demo_port(site)
 
     agenda = AgendaPage.objects.child_of(home).first()
     report.tally("pages", agenda is None)
@@ -243,6 +245,24 @@ def load_site(report, today: dt.date) -> AgendaPage:
         contact.email = TEAM_EMAIL
         contact.save()
     return agenda
+
+
+def demo_port() -> int | None:
+    """The port `make run` serves the demo on (DEMO_PORT, from the Makefile's PORT), if given.
+
+    With two territories' sites, Wagtail writes links to another site's pages as absolute
+    addresses built from each Site's hostname and port: they must name the port the
+    development server listens on, or the links between the demo's sites lead nowhere.
+    """
+    value = os.environ.get("DEMO_PORT", "")
+    return int(value) if value.isdigit() else None
+
+
+def _serve_on_demo_port(site: Site) -> None:
+    port = demo_port()
+    if port is not None and site.port != port:
+        Site.objects.filter(pk=site.pk).update(port=port)
+        site.port = port
 
 
 def _make_site_root(home: HomePage) -> Site:

@@ -94,7 +94,8 @@ class AgendaPage(Page):
         "events.ElectedAwarenessPage",
         "events.YouthOutreachPage",
     ]
-    max_count = 1
+    # One agenda per site: each territory's home page has its own.
+    max_count_per_parent = 1
     template = "events/agenda_page.html"
     paginate_by = 20
 

@@ -27,6 +27,7 @@ from events import dates
 from events.models import EventKind, EventPage, RegistrationStatus
 from events.pdf.attendance import attendance_sheet_pdf
 from events.services import checkin as service
+from territory.access import territories_for
 from territory.models import PARIS
 
 SERVICE_WORKER = Path(settings.BASE_DIR) / "static" / "js" / "checkin-sw.js"
@@ -34,6 +35,12 @@ SERVICE_WORKER = Path(settings.BASE_DIR) / "static" / "js" / "checkin-sw.js"
 # the last days (a sheet to print afterwards, a late sync).
 RECENT_DAYS = 7
 UPCOMING_LIMIT = 30
+
+
+def events_for(user):
+    """The events of the territories the staff member acts for: another territory's event is
+    neither listed nor opened (404)."""
+    return EventPage.objects.filter(commune__territory__in=territories_for(user))
 
 
 def checkin_staff_required(view):
@@ -57,7 +64,8 @@ def checkin_home(request):
     today = dates.local(timezone.now()).date()
     start_of_today = dt.datetime.combine(today, dt.time.min, tzinfo=PARIS)
     events = (
-        EventPage.objects.live()
+        events_for(request.user)
+        .live()
         .select_related("venue", "commune")
         .annotate(
             registered=Count("registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED)),
@@ -82,7 +90,7 @@ def checkin_home(request):
 @never_cache
 @checkin_staff_required
 def checkin_event(request, event_id: int):
-    event = get_object_or_404(EventPage.objects.select_related("venue", "commune"), pk=event_id)
+    event = get_object_or_404(events_for(request.user).select_related("venue", "commune"), pk=event_id)
     counts = service.event_counts(event)
     opens, closes = service.checkin_window(event)
     try:
@@ -136,7 +144,7 @@ def checkin_event(request, event_id: int):
 @require_GET
 @checkin_staff_required
 def attendance_sheet(request, event_id: int):
-    event = get_object_or_404(EventPage.objects.select_related("venue", "commune"), pk=event_id)
+    event = get_object_or_404(events_for(request.user).select_related("venue", "commune"), pk=event_id)
     registrations = (
         event.registrations.confirmed().select_related("mandate_commune", "home_commune").order_by("name", "pk")
     )

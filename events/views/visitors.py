@@ -24,6 +24,7 @@ from events.models import EventPage
 from events.pdf.poster import poster_pdf
 from events.services import visitors
 from events.services.visitors import SelfCheckinState, VisitError
+from territory.access import territories_for
 
 COOKIE_PATH = "/bienvenue/"
 # Submissions per client address and event in a window. One address may hide many phones
@@ -156,7 +157,9 @@ def _site_contact(request):
 @login_required(login_url="wagtailadmin_login")
 def poster(request, event_id: int):
     """The A4 poster of the event's stand, with the QR of its self check-in page."""
-    event = get_object_or_404(EventPage.objects.select_related("venue", "commune"), pk=event_id)
+    # Only the events of the territories the person acts for: another territory's poster is a 404.
+    events = EventPage.objects.filter(commune__territory__in=territories_for(request.user))
+    event = get_object_or_404(events.select_related("venue", "commune"), pk=event_id)
     if not _may_print_poster(request.user, event):
         raise Http404
     url = settings.SITE_URL.rstrip("/") + reverse("visitor_checkin", args=[event.pk])

@@ -413,8 +413,9 @@ def test_the_offline_list_takes_constant_queries(staff_client, event, make_ticke
     for n in range(size):
         make_ticket(event, name=f"Personne {n}")
 
-    # session, user, permissions (user and groups), event, manifest, two counts.
-    with django_assert_num_queries(8):
+    # session, user, permissions (user and groups), the user's territories (count, team), event,
+    # manifest, two counts.
+    with django_assert_num_queries(10):
         response = staff_client.get(f"/api/v1/events/{event.pk}/checkin-list")
 
     assert len(response.json()["tickets"]) == size

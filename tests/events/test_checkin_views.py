@@ -103,8 +103,9 @@ def test_the_list_takes_constant_queries(client, checkin_staff, make_event, djan
         make_event(start=EVENT_START + dt.timedelta(days=day))
     client.force_login(checkin_staff)
 
-    # session, user, permissions (user, groups), current events, recent events.
-    with django_assert_num_queries(6):
+    # session, user, permissions (user, groups), the user's territories (count, team), current
+    # events, recent events.
+    with django_assert_num_queries(8):
         response = client.get("/pointage/")
 
     assert response.status_code == 200

@@ -576,3 +576,18 @@ def test_deleting_a_mission(organiser_client, mission):
     organiser_client.post(mission_url("delete", mission))
 
     assert not Mission.objects.exists()
+
+
+def test_ids_in_the_page_are_not_written_with_a_thousands_separator(
+    organiser_client, mission, django_user_model, commune, skills
+):
+    # French formats write 12345 as "12 345": a form value or an anchor must not.
+    user = django_user_model.objects.create_user("lea@example.org", "lea@example.org", "x", id=12345, first_name="Léa")
+    profile = VolunteerProfile.objects.create(user=user, home_commune=commune, accepts_contact=True)
+    profile.skills.set([skills["accueil"]])
+    profile.refresh_skill_bits()
+    set_availability(profile, [SATURDAY_MORNING])
+
+    page = organiser_client.get(mission_url("volunteers", mission)).content.decode()
+    assert 'name="user" value="12345"' in page
+    assert 'id="benevole-12345"' in page

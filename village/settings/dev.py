@@ -5,7 +5,8 @@ from .base import VAR_DIR, envstr
 
 DEBUG = True
 SECRET_KEY = envstr("SECRET_KEY", "dev-only-not-secret-0f7c6c2e9b")  # noqa: S105
-ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"]
+# ".localhost": each territory's site on its own name (sambre-avesnois.localhost in the demo).
+ALLOWED_HOSTS = ["localhost", ".localhost", "127.0.0.1", "[::1]", "testserver"]
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = envstr("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 STORAGES = {

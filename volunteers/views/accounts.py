@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from events.views.registrations import _over_rate_limit
+from territory.models import Territory
 
 from .. import services
 from .. import shifts as shift_service
@@ -39,7 +40,7 @@ def _no_store(response):
 
 @require_http_methods(["GET", "POST"])
 def signup(request):
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST or None, territory=Territory.for_request(request))
     status = 200
     if request.method == "POST":
         if _over_rate_limit(request, "volunteer_signup"):
@@ -89,7 +90,7 @@ def profile(request):
     if volunteer is None:
         return render(request, "volunteers/no_profile.html")
     if request.method == "POST":
-        form = ProfileForm(request.POST)
+        form = ProfileForm(request.POST, territory=Territory.for_request(request))
         if form.is_valid():
             try:
                 services.save_profile(volunteer, **form.service_arguments())
@@ -99,7 +100,7 @@ def profile(request):
                 messages.success(request, _("Votre profil est enregistré."))
                 return redirect("volunteers:profile")
     else:
-        form = ProfileForm(initial=ProfileForm.initial_for(volunteer))
+        form = ProfileForm(initial=ProfileForm.initial_for(volunteer), territory=Territory.for_request(request))
     return _render_profile(request, volunteer, form, AwayPeriodForm())
 
 
@@ -129,7 +130,7 @@ def add_away_period(request):
         else:
             messages.success(request, _("L'absence est enregistrée."))
             return redirect("volunteers:profile")
-    form = ProfileForm(initial=ProfileForm.initial_for(volunteer))
+    form = ProfileForm(initial=ProfileForm.initial_for(volunteer), territory=Territory.for_request(request))
     return _render_profile(request, volunteer, form, away_form)
 
 

@@ -1,11 +1,15 @@
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from cms.demo import DemoAccountStatus, load_demo
 from cms.demo.account import CONTACT_ORGANISATION, CONTACT_USERNAME, DEMO_PASSWORD, DEMO_USERNAME
+from cms.demo.second_territory import ORGANISER_USERNAME as SECOND_ORGANISER
 from cms.demo.volunteers import VOLUNTEER_USERNAME
 from territory.models import Organisation
 from territory.services import DataImportError
+
+User = get_user_model()
 
 
 class Command(BaseCommand):
@@ -60,6 +64,11 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"{label} {username} non créé (DEBUG désactivé) : relancez avec --with-demo-account pour le créer."
                 )
+        if User.objects.filter(username=SECOND_ORGANISER).exists():
+            self.stdout.write(
+                f"Second territoire : http://sambre-avesnois.localhost:8000/ ; son organisateur : "
+                f"{SECOND_ORGANISER} / {DEMO_PASSWORD} (ne voit que ce territoire)."
+            )
         if report.created_anything:
             self.stdout.write(self.style.SUCCESS("Démonstration chargée."))
         else:
