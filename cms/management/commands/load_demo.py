@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from cms.demo import DemoAccountStatus, load_demo
 from cms.demo.account import CONTACT_ORGANISATION, CONTACT_USERNAME, DEMO_PASSWORD, DEMO_USERNAME
 from cms.demo.second_territory import ORGANISER_USERNAME as SECOND_ORGANISER
+from cms.demo.site import demo_port
 from cms.demo.volunteers import VOLUNTEER_USERNAME
 from territory.models import Organisation
 from territory.services import DataImportError
@@ -66,7 +67,7 @@ class Command(BaseCommand):
                 )
         if User.objects.filter(username=SECOND_ORGANISER).exists():
             self.stdout.write(
-                f"Second territoire : http://sambre-avesnois.localhost:8000/ ; son organisateur : "
+                f"Second territoire : http://sambre-avesnois.localhost:{demo_port() or 8000}/ ; son organisateur : "
                 f"{SECOND_ORGANISER} / {DEMO_PASSWORD} (ne voit que ce territoire)."
             )
         if report.created_anything:
