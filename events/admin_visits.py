@@ -65,8 +65,9 @@ def visit_requests_for(user):
 # Listing ----------------------------------------------------------------------------------------
 
 
-def _months_received():
-    months = VisitRequest.objects.datetimes("created_at", "month", order="DESC", tzinfo=PARIS)
+def _months_received(requests=None):
+    requests = VisitRequest.objects.all() if requests is None else requests
+    months = requests.datetimes("created_at", "month", order="DESC", tzinfo=PARIS)
     return [(f"{month:%Y-%m}", capfirst(date_format(month, "F Y"))) for month in months]
 
 
@@ -85,6 +86,12 @@ class VisitRequestFilterSet(WagtailFilterSet):
     class Meta:
         model = VisitRequest
         fields = []
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        # The months of the user's territories' requests only.
+        if request is not None:
+            self.filters["month"].extra["choices"] = _months_received(visit_requests_for(request.user))
 
     def filter_month(self, queryset, name, value):
         year, month = (int(part) for part in value.split("-"))

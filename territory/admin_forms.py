@@ -6,7 +6,19 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 
-class SlugFromNameForm(WagtailAdminModelForm):
+class TerritoryScopedChoicesMixin:
+    """For a WagtailAdminModelForm: the `commune` field offers the user's territories' communes only."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if getattr(self, "for_user", None) is not None and "commune" in self.fields:
+            from .access import territories_for
+
+            field = self.fields["commune"]
+            field.queryset = field.queryset.filter(territory__in=territories_for(self.for_user))
+
+
+class SlugFromNameForm(TerritoryScopedChoicesMixin, WagtailAdminModelForm):
     """Leaves the slug optional: a blank one is made from the name.
 
     Organisers think in names; the slug only matters in URLs. The generated slug goes
@@ -28,7 +40,7 @@ class SlugFromNameForm(WagtailAdminModelForm):
         return cleaned_data
 
 
-class VenueForm(WagtailAdminModelForm):
+class VenueForm(TerritoryScopedChoicesMixin, WagtailAdminModelForm):
     """Shows Venue.clean()'s errors next to the field they are about.
 
     Venue.clean() raises its recurrence and opening-hours errors without naming a field,

@@ -1,5 +1,7 @@
 """The "Territoire" menu of the admin: reference data, venues and the ESS directory.
 
+Every list and object is narrowed to the territories the user acts for (territory/access.py,
+admin_views.TerritoryScopedSnippetViewSet); sectors are shared by the installation.
 Who may do what is decided by Django permissions, granted to the "Organisateurs" group
 by cms/migrations/0002_organiser_group.py: territories and communes are
 reference data loaded from territory/data/communes/, so organisers only view them and only
@@ -9,18 +11,54 @@ superusers edit them; venues, sectors and organisations are the organisers' own.
 from django import forms
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from django_filters import ModelChoiceFilter
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column, NumberColumn, StatusFlagColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .admin_forms import SlugFromNameForm, VenueForm
-from .admin_views import FoldedSearchIndexView, OrganisationInspectView, ReadableInspectView, VenueInspectView
+from .admin_views import (
+    FoldedSearchIndexView,
+    OrganisationInspectView,
+    ReadableInspectView,
+    TerritoryScopedSnippetViewSet,
+    VenueInspectView,
+    user_communes,
+    user_territories,
+)
 from .models import Commune, Organisation, Sector, Territory, Venue
 
 
-class TerritoryViewSet(SnippetViewSet):
+class CommuneFilterSet(WagtailFilterSet):
+    territory = ModelChoiceFilter(label=_("Territoire"), queryset=user_territories)
+
+    class Meta:
+        model = Commune
+        fields = ["territory"]
+
+
+class VenueFilterSet(WagtailFilterSet):
+    commune = ModelChoiceFilter(label=_("Commune"), queryset=user_communes)
+
+    class Meta:
+        model = Venue
+        fields = ["kind", "commune"]
+
+
+class OrganisationFilterSet(WagtailFilterSet):
+    # The communes of the user's territories only: another territory's are nobody's business here.
+    commune = ModelChoiceFilter(label=_("Commune"), queryset=user_communes)
+
+    class Meta:
+        model = Organisation
+        fields = ["legal_form", "sectors", "commune", "is_published"]
+
+
+class TerritoryViewSet(TerritoryScopedSnippetViewSet):
     model = Territory
+    territory_lookup = "pk"
     icon = "globe"
     menu_label = _("Territoires")
     list_display = ["name", "siren", NumberColumn("commune_count", label=_("Communes"))]
@@ -28,14 +66,22 @@ class TerritoryViewSet(SnippetViewSet):
     search_fields = ["name", "siren"]
     inspect_view_enabled = True
     inspect_view_class = ReadableInspectView
-    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("siren")]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("siren"),
+        FieldPanel("village_kits"),
+        FieldPanel("site"),
+        FieldPanel("team", widget=forms.CheckboxSelectMultiple),
+    ]
 
     def get_queryset(self, request):
-        return Territory.objects.annotate(commune_count=Count("communes"))
+        return self.scoped(request.user).annotate(commune_count=Count("communes"))
 
 
-class CommuneViewSet(SnippetViewSet):
+class CommuneViewSet(TerritoryScopedSnippetViewSet):
     model = Commune
+    territory_lookup = "territory"
     icon = "home"
     menu_label = _("Communes")
     list_display = [
@@ -44,7 +90,7 @@ class CommuneViewSet(SnippetViewSet):
         Column("postcodes", label=_("Codes postaux"), accessor=lambda commune: ", ".join(commune.postcode_list)),
         NumberColumn("population", label=_("Population"), sort_key="population"),
     ]
-    list_filter = ["territory"]
+    filterset_class = CommuneFilterSet
     list_per_page = 50
     index_view_class = FoldedSearchIndexView
     search_fields = ["name", "insee_code", "postcodes"]
@@ -58,12 +104,13 @@ class CommuneViewSet(SnippetViewSet):
     ]
 
 
-class VenueViewSet(SnippetViewSet):
+class VenueViewSet(TerritoryScopedSnippetViewSet):
     model = Venue
+    territory_lookup = "commune__territory"
     icon = "pick"
     menu_label = _("Lieux")
     list_display = ["name", "kind", "commune", Column("recurrence_label", label=_("Récurrence"))]
-    list_filter = ["kind", "commune"]
+    filterset_class = VenueFilterSet
     index_view_class = FoldedSearchIndexView
     search_fields = ["name", "address", "commune__name"]
     inspect_view_enabled = True
@@ -101,7 +148,7 @@ class VenueViewSet(SnippetViewSet):
     )
 
     def get_queryset(self, request):
-        return Venue.objects.select_related("commune")
+        return self.scoped(request.user).select_related("commune")
 
 
 class SectorViewSet(SnippetViewSet):
@@ -117,8 +164,9 @@ class SectorViewSet(SnippetViewSet):
         return Sector.objects.annotate(organisation_count=Count("organisations"))
 
 
-class OrganisationViewSet(SnippetViewSet):
+class OrganisationViewSet(TerritoryScopedSnippetViewSet):
     model = Organisation
+    territory_lookup = "commune__territory"
     icon = "group"
     menu_label = _("Structures de l'ESS")
     list_display = [
@@ -133,7 +181,7 @@ class OrganisationViewSet(SnippetViewSet):
             sort_key="is_published",
         ),
     ]
-    list_filter = ["legal_form", "sectors", "commune", "is_published"]
+    filterset_class = OrganisationFilterSet
     # Searched in the database (FoldedSearchIndexView) rather than the search index: the
     # index declares only legal_form and is_published as filter fields, so it would refuse
     # a search combined with the commune or sector filter.
@@ -183,7 +231,7 @@ class OrganisationViewSet(SnippetViewSet):
     )
 
     def get_queryset(self, request):
-        return Organisation.objects.select_related("commune")
+        return self.scoped(request.user).select_related("commune")
 
 
 class TerritoryGroup(SnippetViewSetGroup):

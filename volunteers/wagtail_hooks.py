@@ -44,6 +44,9 @@ class ShiftViewSet(SnippetViewSet):
     search_fields = ["label", "event__title"]
     ordering = ["-starts_at"]
 
+    # For territory.admin_views.refuse_deleting_other_territories (bulk deletion).
+    scoped = staticmethod(shifts_for)
+
     def get_queryset(self, request):
         return (
             shifts_for(request.user)

@@ -21,6 +21,7 @@ from events.models import (
     Pitch,
     Stand,
     StandStatus,
+    VisitRequest,
     VisitRequestStatus,
 )
 from events.services import checkin as checkin_service
@@ -335,3 +336,14 @@ def test_a_ticket_of_another_event_of_the_same_territory_still_names_it(teams, s
     assert answer.result == "wrong_event"
     assert "Atelier d'Anzin" in response.json()["message"]
     assert response.json()["attendee"]["name"] == "Zoé Anzin"
+
+
+def test_the_requests_month_filter_offers_the_users_months_only(teams, sambre):
+    # The second territory's request, received in March 2025: not a month of the first's.
+    VisitRequest.objects.filter(commune__territory__slug="sambre-avesnois").update(
+        created_at=dt.datetime(2025, 3, 14, 10, 0, tzinfo=PARIS)
+    )
+    own = client_for(teams["organiser"]).get("/admin/demandes-des-communes/")
+    assert "Mars 2025" not in own.content.decode()
+    other = client_for(teams["other_organiser"]).get("/admin/demandes-des-communes/")
+    assert "Mars 2025" in other.content.decode()
