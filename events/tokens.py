@@ -55,3 +55,24 @@ def check_private_link_token(purpose: str, pk: int, key: str, token: str) -> boo
     if not key or not token:
         return False
     return constant_time_compare(private_link_token(purpose, pk, key), token)
+
+
+def ensure_feed_key(instance, field: str = "feed_key"):
+    """Give a row (an organisation, a volunteer's profile) its private feed's key on first use.
+
+    The conditional update keeps the key another request may have set in between: two tabs
+    must not show two addresses.
+    """
+    if not getattr(instance, field):
+        manager = type(instance)._default_manager
+        manager.filter(pk=instance.pk, **{field: ""}).update(**{field: new_link_key()})
+        setattr(instance, field, manager.values_list(field, flat=True).get(pk=instance.pk))
+    return instance
+
+
+def renew_feed_key(instance, field: str = "feed_key"):
+    """A new key: the feed's old address stops working."""
+    key = new_link_key()
+    type(instance)._default_manager.filter(pk=instance.pk).update(**{field: key})
+    setattr(instance, field, key)
+    return instance

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
 
+from territory.forms import CommuneFilterField
 from territory.models import Commune, Sector, Territory
 from village.forms import HoneypotForm
 
@@ -241,3 +242,57 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("Ce mot de passe n'est pas le bon."), code="wrong_password")
         return password
+
+
+class ApplicationForm(forms.Form):
+    message = forms.CharField(
+        label=_("Un mot pour la structure (facultatif)"),
+        help_text=_("Vos motivations, vos questions, vos contraintes : 2 000 caractères au plus."),
+        required=False,
+        max_length=2000,
+        error_messages={"max_length": _("Votre message est trop long : 2 000 caractères au plus.")},
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class MapFilterForm(forms.Form):
+    """The map's filters. They live in the URL (a GET form, no JavaScript needed), combine,
+    and a bad value is reported next to its field while the other filters still apply.
+    """
+
+    # A choice of slugs among the skills the view already read (one query for the form, its
+    # validation and the map), rather than a ModelChoiceField that would query twice more.
+    competence = forms.ChoiceField(
+        label=_("Compétence"),
+        required=False,
+        error_messages={"invalid_choice": _("Cette compétence n'existe pas : choisissez-en une dans la liste.")},
+    )
+    jour = forms.TypedChoiceField(
+        label=_("Jour"),
+        choices=[("", _("Tous les jours")), *Weekday.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": _("Choisissez un jour de la liste.")},
+    )
+    moment = forms.TypedChoiceField(
+        label=_("Moment de la journée"),
+        choices=[("", _("Toute la journée")), *DayPart.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": _("Choisissez un moment de la journée de la liste.")},
+    )
+    commune = CommuneFilterField()
+
+    def __init__(self, *args, skills: list[Skill], territory=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.skills = {skill.slug: skill for skill in skills}
+        self.fields["competence"].choices = [
+            ("", _("Toutes les compétences")),
+            *((skill.slug, skill.name) for skill in skills),
+        ]
+        self.fields["commune"].scope_to_territory(territory)
+
+    def clean_competence(self) -> Skill | None:
+        return self.skills.get(self.cleaned_data["competence"])

@@ -37,7 +37,7 @@ from events.ical import event_calendar, last_modified
 from events.models import ACTIVE_STAND_STATUSES, Stand, StandStatus, VillageStopPage
 from events.services import village as service
 from events.services.village import VillageError
-from events.tokens import check_private_link_token, new_link_key, private_link_token
+from events.tokens import check_private_link_token, ensure_feed_key, private_link_token, renew_feed_key
 from territory.models import Organisation
 
 FEED_PURPOSE = "organisation-feed"
@@ -49,15 +49,6 @@ FEED_MAX_AGE = 15 * 60
 def _organisation_of(user, organisation_id: int) -> Organisation:
     """One of the person's organisations, or 404: nobody acts for an organisation they do not belong to."""
     return get_object_or_404(user.organisations.select_related("commune"), pk=organisation_id)
-
-
-def _with_feed_key(organisation: Organisation) -> Organisation:
-    """Give the organisation its feed key on first use. The conditional update keeps the
-    key another request may have set in between: two tabs must not show two addresses."""
-    if not organisation.feed_key:
-        Organisation.objects.filter(pk=organisation.pk, feed_key="").update(feed_key=new_link_key())
-        organisation.feed_key = Organisation.objects.values_list("feed_key", flat=True).get(pk=organisation.pk)
-    return organisation
 
 
 def feed_path(organisation: Organisation) -> str:
@@ -108,7 +99,7 @@ def space(request):
         (past_of if stand.stop.is_past else stands_of)[stand.organisation_id].append(stand)
     spaces = []
     for organisation in organisations:
-        _with_feed_key(organisation)
+        ensure_feed_key(organisation)
         # What comes first, soonest first; then the past ones, latest first.
         own = stands_of[organisation.pk] + past_of[organisation.pk][::-1]
         active = {stand.stop_id: stand for stand in own if stand.status in ACTIVE_STAND_STATUSES}
@@ -200,7 +191,7 @@ def withdraw(request, organisation_id: int, stand_id: int):
 @require_POST
 def renew_feed(request, organisation_id: int):
     organisation = _organisation_of(request.user, organisation_id)
-    Organisation.objects.filter(pk=organisation.pk).update(feed_key=new_link_key())
+    renew_feed_key(organisation)
     messages.success(
         request,
         _(

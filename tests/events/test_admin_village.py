@@ -238,7 +238,10 @@ def test_a_postponed_stop_holds_no_kit(organiser_client, agenda_page, stop, comm
         add_stop_url(agenda_page), stop_form(commune, status=EventStatus.POSTPONED, status_note="Date à venir")
     )
 
+    # Saved although `stop` holds the only kit that day: a postponed stop takes none.
     assert response.status_code == 302
+    postponed = VillageStopPage.objects.get(status=EventStatus.POSTPONED)
+    assert postponed.start_date == stop.start_date
 
 
 def test_a_stop_over_two_days_is_refused(organiser_client, agenda_page, commune):

@@ -19,7 +19,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from events.tokens import check_private_link_token, new_link_key, private_link_token
+from events.tokens import check_private_link_token, ensure_feed_key, private_link_token, renew_feed_key
 
 from ..ical import volunteer_calendar
 from ..missions import site_url
@@ -31,15 +31,6 @@ FEED_PURPOSE = "volunteer-feed"
 FEED_MAX_AGE = 15 * 60
 
 
-def with_feed_key(profile: VolunteerProfile) -> VolunteerProfile:
-    """Give the profile its feed key on first use. The conditional update keeps the key
-    another request may have set in between: two tabs must not show two addresses."""
-    if not profile.feed_key:
-        VolunteerProfile.objects.filter(pk=profile.pk, feed_key="").update(feed_key=new_link_key())
-        profile.feed_key = VolunteerProfile.objects.values_list("feed_key", flat=True).get(pk=profile.pk)
-    return profile
-
-
 def feed_path(profile: VolunteerProfile) -> str:
     token = private_link_token(FEED_PURPOSE, profile.pk, profile.feed_key)
     return reverse("volunteers:feed", args=[profile.pk, token])
@@ -47,7 +38,7 @@ def feed_path(profile: VolunteerProfile) -> str:
 
 def feed_url(request, profile: VolunteerProfile) -> str:
     """The feed's full address, the profile given its key if it had none."""
-    return request.build_absolute_uri(feed_path(with_feed_key(profile)))
+    return request.build_absolute_uri(feed_path(ensure_feed_key(profile)))
 
 
 @require_GET
@@ -97,7 +88,7 @@ def renew(request):
     profile = VolunteerProfile.objects.filter(user=request.user).first()
     if profile is None:
         raise Http404
-    VolunteerProfile.objects.filter(pk=profile.pk).update(feed_key=new_link_key())
+    renew_feed_key(profile)
     messages.success(
         request,
         _(

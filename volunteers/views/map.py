@@ -4,61 +4,14 @@ Public, no login. The list is the page; the Leaflet map (static/js/volunteer-map
 enhancement drawn from the same figures. volunteers/map.py decides what is shown.
 """
 
-from django import forms
 from django.conf import settings
 from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
 
-from territory.forms import CommuneFilterField
 from territory.models import Territory
 
 from .. import map as volunteer_maps
-from ..models import DayPart, Skill, Weekday
-
-
-class MapFilterForm(forms.Form):
-    """The map's filters. They live in the URL (a GET form, no JavaScript needed), combine,
-    and a bad value is reported next to its field while the other filters still apply.
-
-    Here rather than in forms.py because only this page uses it.
-    """
-
-    # A choice of slugs among the skills the view already read (one query for the form, its
-    # validation and the map), rather than a ModelChoiceField that would query twice more.
-    competence = forms.ChoiceField(
-        label=_("Compétence"),
-        required=False,
-        error_messages={"invalid_choice": _("Cette compétence n'existe pas : choisissez-en une dans la liste.")},
-    )
-    jour = forms.TypedChoiceField(
-        label=_("Jour"),
-        choices=[("", _("Tous les jours")), *Weekday.choices],
-        coerce=int,
-        empty_value=None,
-        required=False,
-        error_messages={"invalid_choice": _("Choisissez un jour de la liste.")},
-    )
-    moment = forms.TypedChoiceField(
-        label=_("Moment de la journée"),
-        choices=[("", _("Toute la journée")), *DayPart.choices],
-        coerce=int,
-        empty_value=None,
-        required=False,
-        error_messages={"invalid_choice": _("Choisissez un moment de la journée de la liste.")},
-    )
-    commune = CommuneFilterField()
-
-    def __init__(self, *args, skills: list[Skill], territory=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.skills = {skill.slug: skill for skill in skills}
-        self.fields["competence"].choices = [
-            ("", _("Toutes les compétences")),
-            *((skill.slug, skill.name) for skill in skills),
-        ]
-        self.fields["commune"].scope_to_territory(territory)
-
-    def clean_competence(self) -> Skill | None:
-        return self.skills.get(self.cleaned_data["competence"])
+from ..forms import MapFilterForm
+from ..models import Skill
 
 
 def volunteer_map(request):

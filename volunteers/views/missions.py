@@ -16,7 +16,6 @@ link is checked against the match's token instead, since the person may not be l
 
 import datetime as dt
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Exists, OuterRef, Q
@@ -25,7 +24,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from events import dates
@@ -33,6 +31,7 @@ from events.views.registrations import _over_rate_limit, private
 
 from .. import matching
 from .. import missions as service
+from ..forms import ApplicationForm
 from ..missions import MissionError
 from ..models import (
     ACTIVE_MATCH_STATUSES,
@@ -56,17 +55,6 @@ ANSWERS = {"oui": True, "non": False}
 SHORT_TRAVEL_KM = 10
 # On the list, a mission with many dates shows the first few.
 DATES_SHOWN = 3
-
-
-class ApplicationForm(forms.Form):
-    message = forms.CharField(
-        label=gettext_lazy("Un mot pour la structure (facultatif)"),
-        help_text=gettext_lazy("Vos motivations, vos questions, vos contraintes : 2 000 caractères au plus."),
-        required=False,
-        max_length=2000,
-        error_messages={"max_length": gettext_lazy("Votre message est trop long : 2 000 caractères au plus.")},
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
 
 
 # Wording ------------------------------------------------------------------------------------------------
