@@ -4,7 +4,8 @@ Run: `make bench`, or `.venv/bin/python -m bench --only qr,pdf,checkin,agenda` f
 sections. Sections: agenda (pages and API on 2,000 events), qr (one code), pdf (a 1,000-page
 ticket PDF), checkin (the check-in service against a raw UPDATE), visitors (the stand's
 self check-in), matching (100,000 volunteers ranked for one mission), indicators (the plan's
-dashboard over a million check-ins against one hand-written query). With BENCH_DATABASE_URL=postgres://user@host:5432/ the database
+dashboard over a million check-ins against one hand-written query), calendar (the agenda's
+feed over 10,000 events, from scratch and from stored VEVENTs). With BENCH_DATABASE_URL=postgres://user@host:5432/ the database
 sections run a second time on a throw-away PostgreSQL database created and dropped there.
 
 Prints Markdown tables that docs/benchmarks.md records with the date and the machine.
@@ -23,7 +24,7 @@ import tempfile
 import time
 from urllib.parse import urlsplit, urlunsplit
 
-SECTIONS = ["agenda", "qr", "pdf", "checkin", "visitors", "matching", "indicators"]
+SECTIONS = ["agenda", "qr", "pdf", "checkin", "visitors", "matching", "indicators", "calendar"]
 # Sections that measure the database, and so run again on PostgreSQL when asked.
 DATABASE_SECTIONS = ["checkin", "visitors", "matching", "indicators"]
 # Sections that need no database at all: no migration before them.
@@ -42,6 +43,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--volunteers", type=int, default=100_000, help="volunteers to rank (default 100000)")
     parser.add_argument(
         "--checkins", type=int, default=1_000_000, help="check-ins under the plan's dashboard (default 1000000)"
+    )
+    parser.add_argument(
+        "--calendar-events", type=int, default=10_000, help="events in the calendar feed (default 10000)"
     )
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the ticket PDF to stderr")
     # Internal: how the PostgreSQL run calls itself back.

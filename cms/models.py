@@ -76,3 +76,63 @@ class SiteContact(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("contact du site")
+
+
+class AccessibilityStatus(models.TextChoices):
+    """The compliance a French public site must state on every page (RGAA 4.1, "mention" in the footer)."""
+
+    NOT_COMPLIANT = "non_conforme", _("non conforme")
+    PARTIALLY_COMPLIANT = "partiellement_conforme", _("partiellement conforme")
+    FULLY_COMPLIANT = "totalement_conforme", _("totalement conforme")
+
+
+@register_setting(icon="doc-full")
+class LegalPages(BaseSiteSetting):
+    """The pages every public page links to in its footer: legal notice, personal data, accessibility.
+
+    French law requires them to be reachable from every page, and the accessibility
+    statement's link to say how compliant the site is ("Accessibilité : non conforme"),
+    until an audit gives a rate.
+    """
+
+    legal_notice = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("mentions légales"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    privacy = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("données personnelles"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    accessibility = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("déclaration d'accessibilité"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    accessibility_status = models.CharField(
+        _("état de conformité (RGAA)"),
+        max_length=30,
+        choices=AccessibilityStatus.choices,
+        default=AccessibilityStatus.NOT_COMPLIANT,
+        help_text=_("Tant qu'aucun audit n'a été mené, la réglementation impose « non conforme »."),
+    )
+
+    panels = [
+        FieldPanel("legal_notice"),
+        FieldPanel("privacy"),
+        FieldPanel("accessibility"),
+        FieldPanel("accessibility_status"),
+    ]
+
+    class Meta:
+        verbose_name = _("pages légales")

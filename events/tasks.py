@@ -83,10 +83,11 @@ def send_reminders() -> int:
 
 def apply_retention() -> dict:
     """Daily: erase the personal data whose retention period is over (RGPD); the figures stay.
-    The periods are those the privacy page announces (services/visits.py, services/village.py)."""
-    from events.services import village, visits
+    The periods are those the privacy page announces (services/registrations.py, visits.py, village.py)."""
+    from events.services import registrations, village, visits
 
     return {
+        "registrations": registrations.anonymise_past_registrations(),
         "visit_requests": visits.anonymise_settled_requests(),
         "stand_contacts": village.anonymise_past_stand_contacts(),
     }

@@ -5,7 +5,7 @@ visitor self check-in at the stands, the communes' visit requests, the ESS
 organisations' space.
 """
 
-from .views import checkin, organisations, registrations, village, visitors, visits
+from .views import checkin, feeds, organisations, registrations, visitors, visits
 
 urlpatterns = [
     *registrations.urlpatterns,
@@ -13,5 +13,5 @@ urlpatterns = [
     *visitors.urlpatterns,
     *visits.urlpatterns,
     *organisations.urlpatterns,
-    *village.urlpatterns,
+    *feeds.urlpatterns,
 ]

@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 from wagtail.fields import RichTextField
 from wagtail.search import index
 
@@ -144,8 +146,11 @@ def parse_recurrence(rule: str, dtstart: dt.datetime) -> rrule.rrule:
         ) from exc
 
 
-class Venue(models.Model):
-    """A place where events happen. A market also has its recurrence and opening hours."""
+class Venue(ClusterableModel):
+    """A place where events happen. A market also has its recurrence, opening hours and closures.
+
+    Clusterable so organisers edit the market's closures inline, on the venue's own form.
+    """
 
     commune = models.ForeignKey(Commune, verbose_name=_("commune"), on_delete=models.PROTECT, related_name="venues")
     name = models.CharField(_("nom"), max_length=160)
@@ -220,10 +225,12 @@ class Venue(models.Model):
         rule = parse_recurrence(self.recurrence, dtstart)
         # Start the search one opening-length earlier, so a market under way is still listed.
         length = dt.datetime.combine(dt.date.min, self.closes_at) - dt.datetime.combine(dt.date.min, self.opens_at)
+        # closures.all(), not a filter: a list of markets prefetches them once for all.
+        closed = {closure.date for closure in self.closures.all()}
         occurrences = []
-        for start in rule.xafter(local_after - length, count=count + 1, inc=True):
+        for start in rule.xafter(local_after - length, inc=True):
             end = dt.datetime.combine(start.date(), self.closes_at)
-            if end <= local_after:
+            if end <= local_after or start.date() in closed:
                 continue
             occurrences.append((start.replace(tzinfo=PARIS), end.replace(tzinfo=PARIS)))
             if len(occurrences) == count:
@@ -247,6 +254,26 @@ class Venue(models.Model):
             prefix = _("Chaque") if interval == "1" else _("Toutes les %(n)s semaines, le") % {"n": interval}
             return f"{prefix} {names}{hours}"
         return f"{self.recurrence}{hours}"
+
+
+class VenueClosure(models.Model):
+    """A day a recurring market does not take place (a bank holiday, the fair on the square).
+
+    The market's feed writes these as EXDATE, and Venue.next_occurrences() skips them.
+    """
+
+    venue = ParentalKey(Venue, verbose_name=_("lieu"), on_delete=models.CASCADE, related_name="closures")
+    date = models.DateField(_("date"))
+    reason = models.CharField(_("motif"), max_length=160, blank=True)
+
+    class Meta:
+        verbose_name = _("jour sans marché")
+        verbose_name_plural = _("jours sans marché")
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["venue", "date"], name="venue_closure_unique_date")]
+
+    def __str__(self):
+        return f"{self.venue.name} : {self.date:%d/%m/%Y}"
 
 
 class Sector(models.Model):

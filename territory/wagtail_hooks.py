@@ -13,7 +13,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django_filters import ModelChoiceFilter
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column, NumberColumn, StatusFlagColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
@@ -140,6 +140,12 @@ class VenueViewSet(TerritoryScopedSnippetViewSet):
                     FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
                 ],
                 heading=_("Marché ou lieu récurrent"),
+            ),
+            InlinePanel(
+                "closures",
+                heading=_("Jours sans marché"),
+                label=_("Jour sans marché"),
+                help_text=_("Les jours où le marché n'a pas lieu : ils disparaissent de son calendrier."),
             ),
             FieldPanel("accessibility"),
             FieldPanel("is_example"),

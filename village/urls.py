@@ -19,6 +19,7 @@ urlpatterns = [
     path("benevolat/", include("volunteers.urls")),
     path("espace-structure/", include((organisation_urlpatterns, "organisations"))),
     path("le-plan-en-chiffres/", include("indicators.urls")),
+    path("donnees-ouvertes/", include("opendata.urls")),
     path("", include("events.urls")),
 ]
 

@@ -2,8 +2,8 @@
 
 What goes in: the shifts they are confirmed on, and the missions whose match was
 accepted, one VEVENT per date of a mission with dates, one recurring VEVENT per weekly
-mission. Timed events are written in Europe/Paris with its VTIMEZONE, as events/ical.py
-does, so a shift at 7:00 in Valenciennes reads 7:00 across the change of summer time.
+mission. Timed events are written in Europe/Paris with its VTIMEZONE, in the envelope
+every calendar of the site shares (events/ical/envelope.py), so a shift at 7:00 in Valenciennes reads 7:00 across the change of summer time.
 
 A weekly mission says which parts of which days it needs ("le samedi matin"), not the
 hours: it is written as an all-day event repeating on those days (RRULE:FREQ=WEEKLY),
@@ -20,9 +20,9 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Event
 
-from events.ical import PRODID, SEQUENCE_EPOCH, last_modified, location, sequence, site_host
+from events.ical import last_modified, location, new_calendar, seconds_since_epoch, sequence, serialise, site_host
 from events.models import EventStatus
 from territory.models import PARIS
 
@@ -40,10 +40,6 @@ def mission_location(mission) -> str:
             parts.append(mission.venue.address)
     parts.append(f"{mission.commune.main_postcode} {mission.commune.name}")
     return ", ".join(parts)
-
-
-def _seconds_since_epoch(moment: dt.datetime | None) -> int:
-    return max(int((moment - SEQUENCE_EPOCH).total_seconds()), 0) if moment else 0
 
 
 def shift_component(signup, *, host: str, url: str | None = None) -> Event:
@@ -72,7 +68,7 @@ def _mission_component(mission, uid: str, *, url: str | None) -> Event:
     component = Event()
     component.add("uid", uid)
     component.add("dtstamp", mission.updated_at)
-    component.add("sequence", _seconds_since_epoch(mission.updated_at))
+    component.add("sequence", seconds_since_epoch(mission.updated_at))
     component.add("location", mission_location(mission))
     description = _("Mission publiée par %(poster)s.") % {"poster": mission.poster_name}
     component.add("description", f"{description}\n{url}" if url else description)
@@ -143,12 +139,7 @@ def volunteer_calendar(
     commune, organisation) and its dates prefetched.
     """
     event_urls, mission_urls = event_urls or {}, mission_urls or {}
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    if name:
-        calendar.add("x-wr-calname", name)
-    calendar.add("x-wr-timezone", "Europe/Paris")
+    calendar = new_calendar(name=name)
     host = site_host()
     timed: list[dt.date] = []
     for signup in signups:
@@ -168,8 +159,5 @@ def volunteer_calendar(
         for component in mission_date_components(mission, host=host, url=url):
             calendar.add_component(component)
             timed.append(component.decoded("dtstart").date())
-    if timed:
-        # Only the transitions around the events (see events/ical.py).
-        first, last = min(timed), max(timed)
-        calendar.add_missing_timezones(first_date=dt.date(first.year - 1, 1, 1), last_date=dt.date(last.year + 2, 1, 1))
-    return calendar.to_ical()
+    # The VTIMEZONE covers the timed events only: a weekly mission is all-day.
+    return serialise(calendar, timed)

@@ -6,7 +6,7 @@ import os
 from django.utils import formats
 from wagtail.models import Page, Site
 
-from cms.models import HomePage, SiteContact, StandardPage
+from cms.models import HomePage, LegalPages, SiteContact, StandardPage
 from events.models import AgendaPage
 
 SITE_NAME = "Le Village de l'ESS"
@@ -79,42 +79,87 @@ PRIVACY_BODY = f"""\
 <p>Valenciennes Métropole, service Économie sociale et solidaire. Contact : \
 <a href="mailto:{TEAM_EMAIL}">{TEAM_EMAIL}</a>. Délégué à la protection des données : \
 <a href="mailto:{DPO_EMAIL}">{DPO_EMAIL}</a>.</p>
-<h2>Données traitées et finalités</h2>
-<ul>
-<li><b>Inscriptions aux événements</b> (petits-déjeuners, rencontres, interventions) : nom, prénom, \
-courriel, le cas échéant structure, commune et catégorie de participant, pour gérer les places, \
-envoyer billets et informations pratiques et établir des statistiques de participation ;</li>
-<li><b>Bénévolat</b> : coordonnées, disponibilités, communes et compétences proposées, pour vous \
-proposer des missions et des créneaux ;</li>
-<li><b>Demandes des communes</b> : coordonnées de l'interlocuteur en mairie, pour instruire la \
-demande d'accueil du village ;</li>
-<li><b>Annuaire des structures</b> : coordonnées professionnelles publiées avec l'accord des structures ;</li>
-<li><b>Stands des structures</b> : compte du contact de la structure (nom, courriel) et coordonnées de la \
-personne présente sur le stand, pour organiser l'étape et la prévenir d'un changement ;</li>
-<li><b>Comptes des organisateurs</b> : identifiant et journal des actions, pour la sécurité du site.</li>
-</ul>
-<h2>Base légale</h2>
 <p>Ces traitements sont nécessaires à l'exécution d'une mission d'intérêt public de Valenciennes \
 Métropole, la mise en œuvre de son plan local de développement de l'ESS (article 6, paragraphe 1, e \
-du RGPD). Lorsqu'une information facultative vous est demandée, la donner repose sur votre \
-consentement, que vous pouvez retirer à tout moment.</p>
-<h2>Destinataires</h2>
-<p>L'équipe ESS de Valenciennes Métropole et, pour les événements qu'ils co-organisent, ses \
-partenaires (réseaux de l'ESS, structures hôtes), pour les seules données nécessaires à l'accueil. \
-Aucune donnée n'est vendue ni utilisée à des fins commerciales.</p>
-<h2>Durées de conservation</h2>
+du RGPD), sauf mention contraire ci-dessous. Aucune donnée n'est vendue, utilisée à des fins \
+commerciales ni transférée hors de l'Union européenne.</p>
+<h2>Registre des traitements</h2>
+<p>Chaque traitement de ce site, tel qu'il est inscrit au registre de Valenciennes Métropole \
+(article 30 du RGPD).</p>
+<h3>1. Inscriptions aux événements</h3>
 <ul>
-<li>inscriptions et billets : les données nominatives sont anonymisées un an après l'événement ; \
-seuls des chiffres anonymes sont gardés pour le suivi du plan ;</li>
-<li>profils de bénévoles : jusqu'à la suppression du profil, et au plus deux ans après la dernière participation ;</li>
-<li>demandes des communes : trois ans après la fin de l'échange ;</li>
-<li>stands : les coordonnées de la personne présente sur le stand sont effacées un an après l'étape ; \
-le compte d'un contact de structure, jusqu'à ce que la structure en demande le retrait ;</li>
-<li>journaux techniques : un an.</li>
+<li><b>Finalité</b> : gérer les places des petits-déjeuners, des rencontres d'élus et des interventions \
+auprès des jeunes, envoyer billets, rappels et changements, pointer les présences, établir les \
+statistiques de participation du plan.</li>
+<li><b>Personnes concernées</b> : les participants, les élus, les enseignants et encadrants qui \
+inscrivent un groupe.</li>
+<li><b>Données</b> : nom et prénom, courriel, téléphone (facultatif), commune de résidence, catégorie \
+de participant, mandat et commune du mandat pour les élus, établissement, niveau et effectif pour un \
+groupe, présence le jour venu.</li>
+<li><b>Destinataires</b> : l'équipe ESS et, pour l'accueil, les partenaires co-organisateurs de \
+l'événement.</li>
+<li><b>Durée de conservation</b> : les données nominatives sont anonymisées le 1er janvier de la \
+deuxième année qui suit l'événement (entre un et deux ans après lui) ; seuls des chiffres anonymes \
+restent pour le suivi du plan.</li>
+</ul>
+<h3>2. Bénévolat</h3>
+<ul>
+<li><b>Finalité</b> : proposer aux bénévoles des missions et des créneaux qui leur correspondent, \
+organiser leur présence, compter les heures données.</li>
+<li><b>Base légale</b> : votre consentement, donné à l'inscription et retirable à tout moment \
+(suppression du compte depuis « Mes missions »).</li>
+<li><b>Personnes concernées</b> : les bénévoles.</li>
+<li><b>Données</b> : nom, courriel, téléphone (facultatif), commune, distance acceptée, compétences, \
+centres d'intérêt, disponibilités, absences, missions et créneaux, présences et heures.</li>
+<li><b>Destinataires</b> : l'équipe ESS et, pour une mission acceptée, la structure qui l'a proposée.</li>
+<li><b>Durée de conservation</b> : jusqu'à la suppression du compte ; un compte inactif depuis deux ans \
+reçoit un avertissement puis est anonymisé trente jours plus tard. Les heures et les mises en relation \
+restent, anonymes.</li>
+</ul>
+<h3>3. Demandes d'accueil du village par les communes</h3>
+<ul>
+<li><b>Finalité</b> : instruire la demande d'une commune, convenir d'une date, lui envoyer rappels et bilan.</li>
+<li><b>Personnes concernées</b> : l'interlocuteur ou l'interlocutrice en mairie.</li>
+<li><b>Données</b> : nom, fonction, courriel, téléphone, échanges sur la demande.</li>
+<li><b>Destinataires</b> : l'équipe ESS.</li>
+<li><b>Durée de conservation</b> : trois ans après la fin de l'échange, puis les coordonnées sont effacées ; \
+la demande reste, anonyme, dans les statistiques.</li>
+</ul>
+<h3>4. Stands des structures de l'ESS</h3>
+<ul>
+<li><b>Finalité</b> : organiser les stands des étapes du village et prévenir d'un changement.</li>
+<li><b>Personnes concernées</b> : les contacts des structures et les personnes présentes sur les stands.</li>
+<li><b>Données</b> : compte du contact (nom, courriel), nom, courriel et téléphone de la personne \
+présente sur le stand.</li>
+<li><b>Destinataires</b> : l'équipe ESS.</li>
+<li><b>Durée de conservation</b> : les coordonnées de la personne présente sur le stand sont effacées un an \
+après l'étape ; le compte du contact, jusqu'à ce que la structure en demande le retrait.</li>
+</ul>
+<h3>5. Annuaire des structures</h3>
+<ul>
+<li><b>Finalité</b> : faire connaître les structures de l'ESS du territoire.</li>
+<li><b>Données</b> : coordonnées professionnelles publiées avec l'accord des structures.</li>
+<li><b>Destinataires</b> : le public ; les données publiées sont aussi en données ouvertes.</li>
+<li><b>Durée de conservation</b> : tant que la structure souhaite y figurer.</li>
+</ul>
+<h3>6. Comptage des visiteurs des stands</h3>
+<ul>
+<li><b>Finalité</b> : compter les visiteurs d'une étape du village qui scannent l'affiche.</li>
+<li><b>Données</b> : un identifiant aléatoire propre à l'événement, enregistré haché ; les réponses \
+facultatives (commune, tranche d'âge, qualité : habitant, élu, enseignant, acteur de l'ESS). Aucune adresse IP n'est conservée.</li>
+<li><b>Durée de conservation</b> : ces données ne permettent pas d'identifier une personne ; elles restent \
+dans les statistiques.</li>
+</ul>
+<h3>7. Comptes des organisateurs</h3>
+<ul>
+<li><b>Finalité</b> : accès à l'administration et sécurité du site.</li>
+<li><b>Données</b> : identifiant, nom, courriel, journal des actions.</li>
+<li><b>Durée de conservation</b> : la durée des fonctions ; journaux techniques : un an.</li>
 </ul>
 <h2>Vos droits</h2>
 <p>Vous pouvez accéder à vos données, les faire rectifier ou effacer, demander la limitation du \
-traitement ou vous y opposer, dans les conditions prévues par le RGPD. Écrivez à \
+traitement ou vous y opposer, dans les conditions prévues par le RGPD. Les bénévoles téléchargent leurs \
+données et suppriment leur compte eux-mêmes depuis « Mes missions ». Pour le reste, écrivez à \
 <a href="mailto:{TEAM_EMAIL}">{TEAM_EMAIL}</a> ou au délégué à la protection des données : une \
 réponse vous sera apportée dans un délai d'un mois. Si, après nous avoir contactés, vous estimez \
 que vos droits ne sont pas respectés, vous pouvez adresser une réclamation à la CNIL \
@@ -125,7 +170,8 @@ et aucun cookie de mesure d'audience ni de publicité. Sur les stands du village
 que l'on ouvre en scannant l'affiche dépose un cookie aléatoire, propre à l'événement, qui sert \
 seulement à compter chaque téléphone une fois ; il ne permet pas de vous identifier et expire à la \
 fin de la journée. Les cartes affichent des fonds OpenStreetMap : \
-leur affichage transmet votre adresse IP au serveur de tuiles cartographiques.</p>"""
+leur affichage transmet votre adresse IP au serveur de tuiles cartographiques. Les liens « Ajouter à \
+mon agenda » vers Google, Outlook ou Yahoo ne transmettent rien tant que vous ne les suivez pas.</p>"""
 
 
 def accessibility_body(today: dt.date) -> str:
@@ -160,6 +206,9 @@ service et que vous n'avez pas obtenu de réponse satisfaisante, vous pouvez :</
 Libre réponse 71120, 75342 Paris CEDEX 07.</li>
 </ul>"""
 
+
+# The footer's legal links (cms.models.LegalPages) and the demo pages they point to.
+LEGAL_SLUGS = {"legal_notice": "mentions-legales", "privacy": "donnees-personnelles", "accessibility": "accessibilite"}
 
 # Editorial pages of earlier demos whose address a Django view now answers: /accueillir-le-village/
 # is the communes' request form (events/views/visits.py). The URL patterns come before
@@ -238,6 +287,8 @@ def load_site(report, today: dt.date) -> AgendaPage:
         page.delete()
         report.removed("pages")
 
+    _link_legal_pages(site, home)
+
     contact = SiteContact.for_site(site)
     if not contact.email:
         contact.organisation_name = "Valenciennes Métropole"
@@ -245,6 +296,19 @@ def load_site(report, today: dt.date) -> AgendaPage:
         contact.email = TEAM_EMAIL
         contact.save()
     return agenda
+
+
+def _link_legal_pages(site: Site, home: HomePage) -> None:
+    """The footer's legal links point to the demo's pages, unless an organiser chose others."""
+    legal = LegalPages.for_site(site)
+    pages = {page.slug: page for page in StandardPage.objects.child_of(home).filter(slug__in=LEGAL_SLUGS.values())}
+    changed = False
+    for field, slug in LEGAL_SLUGS.items():
+        if getattr(legal, f"{field}_id") is None and slug in pages:
+            setattr(legal, field, pages[slug])
+            changed = True
+    if changed or legal.pk is None:
+        legal.save()
 
 
 def demo_port() -> int | None:

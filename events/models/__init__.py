@@ -1,3 +1,4 @@
+from .calendar import FORMAT_VERSION, CalendarEntry
 from .checkins import AgeBracket, ApiToken, CheckIn, Scan, ScanResult, TallyMark, VisitorCheckIn, VisitorRole
 from .choices import EventKind, EventStatus, VillageFormat, YouthLevel
 from .pages import (
@@ -22,6 +23,8 @@ from .village import ACTIVE_STAND_STATUSES, KitDay, Pitch, Stand, StandStatus, T
 from .visits import VisitOccasion, VisitRequest, VisitRequestAction, VisitRequestEvent, VisitRequestStatus
 
 __all__ = [
+    "FORMAT_VERSION",
+    "CalendarEntry",
     "ACTIVE_STAND_STATUSES",
     "KitDay",
     "Pitch",

@@ -31,6 +31,7 @@ carries the new ones.
 
 import datetime as dt
 import logging
+import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -53,6 +54,7 @@ from events.models import (
     Ticket,
 )
 from events.tokens import hash_code, new_code
+from territory.models import PARIS
 
 logger = logging.getLogger(__name__)
 
@@ -501,3 +503,51 @@ def stale_emails(now: dt.datetime | None = None) -> list[int]:
             status=EmailStatus.PENDING, created_at__lt=now - STALE_AFTER, attempts__lt=MAX_SEND_ATTEMPTS
         ).values_list("pk", flat=True)
     )
+
+
+# Retention (RGPD) ------------------------------------------------------------------------
+
+
+def registration_retention_year(today: dt.date) -> int:
+    """The last year whose events' registrations are anonymised on `today`.
+
+    Registrations are anonymised a whole year at a time, on 1 January of the second year
+    after the events (between one and two years after each event, as the privacy page
+    says): within a year, one person is then still one pseudonym across all of that year's
+    events, so the plan's yearly "unique participants" survive the erasure unchanged.
+    """
+    return today.year - 2
+
+
+def anonymise_past_registrations(now: dt.datetime | None = None) -> int:
+    """Erase who registered to the events of the years past retention; the figures stay.
+
+    Kept: the event, status, category, seats, home and mandate communes, the group's
+    structure and level, the dates, the tickets and check-ins (they hold no person).
+    Erased: name, email, phone, mandate, teacher; the email becomes a random pseudonym,
+    the same for one person's registrations of one year (see registration_retention_year),
+    and the emails sent to them leave the outbox. Returns how many registrations.
+    """
+    now = now or timezone.now()
+    last_year = registration_retention_year(timezone.localtime(now, PARIS).date())
+    pending = Registration.objects.filter(anonymised_at__isnull=True, event__start_date__year__lte=last_year)
+    count = 0
+    with transaction.atomic():
+        rows = list(pending.select_for_update().only("pk", "email_key", "event__start_date").select_related("event"))
+        pseudonyms: dict[tuple[int, str], str] = {}
+        for registration in rows:
+            key = (registration.event.start_date.year, registration.email_key)
+            pseudonym = pseudonyms.setdefault(key, f"anonyme-{secrets.token_hex(8)}@anonyme.invalid")
+            registration.name = ""
+            registration.email = registration.email_key = pseudonym
+            registration.phone = registration.mandate = registration.teacher_name = ""
+            registration.anonymised_at = now
+        # bulk_update writes email_key as given: save() would recompute it from the email, to the same value.
+        Registration.objects.bulk_update(
+            rows, ["name", "email", "email_key", "phone", "mandate", "teacher_name", "anonymised_at"], batch_size=500
+        )
+        OutgoingEmail.objects.filter(
+            registration__anonymised_at__isnull=False, registration__event__start_date__year__lte=last_year
+        ).delete()
+        count = len(rows)
+    return count

@@ -1,13 +1,20 @@
-"""Event display helpers: French dates, status badges and the "what next" block."""
+"""Event display helpers: French dates, status badges, the "what next" block, the JSON-LD."""
 
 from django import template
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from events import dates
+from events import dates, structured_data
 from events.models import EventKind, EventStatus
 
 register = template.Library()
+
+# The picture shared with a link (Open Graph, JSON-LD): a raster image, since the social
+# networks' previews do not show SVG.
+SHARE_IMAGE = "img/partage.png"
 
 # What a person must tell the team when registering by email, per kind (DESIGN.md:
 # breakfasts are individual, elected officials give their mandate, youth outreach
@@ -99,3 +106,23 @@ def event_status_notice(event):
     else:
         variant = ""
     return {"variant": variant, "note": event.status_note if variant != "over" else ""}
+
+
+@register.simple_tag(takes_context=True)
+def event_json_ld(context, page):
+    """The page's schema.org Event as a <script type="application/ld+json"> element."""
+    request = context.get("request")
+    site_settings = context.get("settings")
+    contact = site_settings["cms"]["SiteContact"] if site_settings is not None and request is not None else None
+    registration_url = ""
+    if page.takes_registrations and request is not None:
+        registration_url = request.build_absolute_uri(reverse("registration_form", args=[page.pk]))
+    data = structured_data.event_json_ld(
+        page,
+        url=page.get_full_url(request),
+        organizer_name=contact.organisation_name if contact is not None else "",
+        organizer_url=request.build_absolute_uri("/") if request is not None else "",
+        registration_url=registration_url,
+        image_url=request.build_absolute_uri(static(SHARE_IMAGE)) if request is not None else "",
+    )
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(structured_data.as_script(data)))  # noqa: S308 - as_script escapes <, > and &

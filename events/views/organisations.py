@@ -17,23 +17,19 @@ The feed's address holds an HMAC of the organisation's id and its random `feed_k
 address that was shared too widely.
 """
 
-import hashlib
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Max, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils.cache import get_conditional_response
-from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from events import dates
 from events.forms_stands import StandApplicationForm
-from events.ical import event_calendar, last_modified
+from events.ical import calendar_response, event_calendar, last_modified
 from events.models import ACTIVE_STAND_STATUSES, Stand, StandStatus, VillageStopPage
 from events.services import village as service
 from events.services.village import VillageError
@@ -41,9 +37,6 @@ from events.tokens import check_private_link_token, ensure_feed_key, private_lin
 from territory.models import Organisation
 
 FEED_PURPOSE = "organisation-feed"
-# Calendar applications poll every hour or so; a stand confirmed in the morning should
-# be there by lunchtime, and the ETag makes an unchanged poll cost a few bytes.
-FEED_MAX_AGE = 15 * 60
 
 
 def _organisation_of(user, organisation_id: int) -> Organisation:
@@ -231,17 +224,7 @@ def stands_feed(request, organisation_id: int, token: str):
     )
     moments = [m for m in (decided["created"], decided["decided"], *map(last_modified, stops)) if m]
     changed = max(moments) if moments else None
-    etag = f'"{hashlib.sha256(calendar).hexdigest()[:32]}"'
-    response = get_conditional_response(request, etag=etag, last_modified=int(changed.timestamp()) if changed else None)
-    if response is None:
-        response = HttpResponse(calendar, content_type="text/calendar; charset=utf-8")
-        response["Content-Disposition"] = 'inline; filename="stands.ics"'
-    response["ETag"] = etag
-    if changed:
-        response["Last-Modified"] = http_date(changed.timestamp())
-    response["Cache-Control"] = f"private, max-age={FEED_MAX_AGE}"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+    return calendar_response(request, calendar, filename="stands.ics", last_modified=changed, private=True)
 
 
 urlpatterns = [

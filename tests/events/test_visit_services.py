@@ -335,7 +335,7 @@ class TestRetention:
         assert visits.anonymise_settled_requests() == 1
 
 
-def test_stand_contacts_are_erased_a_year_after_the_stop(stop, organisation, village_organiser, time_machine):
+def test_stand_contacts_are_erased_a_year_after_the_stop(village_now, stop, organisation, village_organiser, time_machine):
     stand = village.place_stand(
         stop,
         organisation,
@@ -359,6 +359,6 @@ def test_the_daily_retention_task_runs_through_the_worker(visit_request, village
     assert schedule.schedule_type == Schedule.DAILY
     time_machine.move_to(dt.datetime(2029, 11, 25, tzinfo=PARIS), tick=False)
     task_id = async_task(schedule.func)  # inline in the tests (Q_CLUSTER sync)
-    assert result(task_id) == {"visit_requests": 1, "stand_contacts": 0}
+    assert result(task_id) == {"registrations": 0, "visit_requests": 1, "stand_contacts": 0}
     visit_request.refresh_from_db()
     assert visit_request.email == "" and visit_request.status == VisitRequestStatus.DECLINED

@@ -40,6 +40,11 @@ def venue_form(commune, **fields):
         "opens_at": "08:00",
         "closes_at": "13:00",
         "accessibility": "",
+        # The inline "Jours sans marché" (territory.VenueClosure): none unless a test adds some.
+        "closures-TOTAL_FORMS": "0",
+        "closures-INITIAL_FORMS": "0",
+        "closures-MIN_NUM_FORMS": "0",
+        "closures-MAX_NUM_FORMS": "1000",
         **fields,
     }
 
@@ -111,6 +116,23 @@ def test_organiser_creates_a_venue(organiser_client, commune):
     venue = Venue.objects.get(name="Marché du samedi")
     assert venue.recurrence == "FREQ=WEEKLY;BYDAY=SA"
     assert venue.opens_at == dt.time(8, 0)
+
+
+@pytest.mark.django_db
+def test_organiser_adds_a_day_without_market_on_the_venue_form(organiser_client, commune):
+    closure = {
+        "closures-TOTAL_FORMS": "1",
+        "closures-0-date": "2026-12-26",
+        "closures-0-reason": "Lendemain de Noël",
+        "closures-0-ORDER": "1",
+        "closures-0-DELETE": "",
+        "closures-0-id": "",
+    }
+    response = organiser_client.post(f"{VENUES}add/", venue_form(commune, **closure))
+
+    assert response.status_code == 302
+    venue = Venue.objects.get(name="Marché du samedi")
+    assert [(c.date, c.reason) for c in venue.closures.all()] == [(dt.date(2026, 12, 26), "Lendemain de Noël")]
 
 
 @pytest.mark.django_db

@@ -226,8 +226,8 @@ def test_proposals_of_the_organisers_are_shown_with_their_status(
 
 
 # Session, user, organisation, missions, their dates, their matches with the people; then the
-# page's frame (site, site contact, the user's two permission lookups).
-QUERIES = 10
+# page's frame (site, site contact, the footer's legal pages, the user's two permission lookups).
+QUERIES = 11
 
 
 def test_the_list_costs_the_same_queries_with_more_missions(

@@ -419,6 +419,7 @@ def test_the_map_is_an_enhancement_with_a_text_alternative(client, offers_and_de
     # Served by the site itself, no inline script, tiles off in tests.
     assert re.findall(r'<script src="([^"]+)"', html) == [
         "/static/vendor/leaflet/leaflet.js",
+        "/static/js/village-map.js",
         "/static/js/volunteer-map.js",
     ]
     assert '<link rel="stylesheet" href="/static/css/volunteers.css">' in html
@@ -482,12 +483,13 @@ def test_the_page_takes_a_constant_number_of_queries(
 
     populate(0, 2)
     get_map(client)  # the first request of a site records its contact details (cms.SiteContact)
-    # 10: the page's own, the site's, and the territory of the site (Territory.for_request).
-    with django_assert_num_queries(10):
+    # 11: the page's own, the site's, the territory of the site (Territory.for_request) and
+    # the footer's legal pages.
+    with django_assert_num_queries(11):
         response = get_map(client, competence="accueil", jour=Weekday.SATURDAY)
     assert len(map_data(response)) == 2
 
     populate(2, 8)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = get_map(client, competence="accueil", jour=Weekday.SATURDAY)
     assert len(map_data(response)) == 8

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "events",
     "volunteers",
     "indicators",
+    "opendata",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -8,17 +8,15 @@ its random `feed_key` (events/tokens.py), as the organisations' feed does
 (events/views/organisations.py), and a new key revokes an address shared too widely.
 """
 
-import hashlib
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from events.ical import calendar_response
 from events.tokens import check_private_link_token, ensure_feed_key, private_link_token, renew_feed_key
 
 from ..ical import volunteer_calendar
@@ -26,9 +24,6 @@ from ..missions import site_url
 from ..models import MatchStatus, MissionMatch, ShiftSignup, ShiftSignupStatus, VolunteerProfile
 
 FEED_PURPOSE = "volunteer-feed"
-# As the organisations' feed: a shift taken in the morning is there by lunchtime, and an
-# unchanged poll costs a 304.
-FEED_MAX_AGE = 15 * 60
 
 
 def feed_path(profile: VolunteerProfile) -> str:
@@ -69,17 +64,8 @@ def feed(request, profile_id: int, token: str):
         },
     )
     # ETag only, no Last-Modified: a sign-up given back or a match withdrawn leaves the feed
-    # without leaving a later date anywhere, so If-Modified-Since would answer 304 wrongly.
-    # The bytes are the same for the same commitments (volunteers/ical.py), so the hash is the version.
-    etag = f'"{hashlib.sha256(calendar).hexdigest()[:32]}"'
-    response = get_conditional_response(request, etag=etag)
-    if response is None:
-        response = HttpResponse(calendar, content_type="text/calendar; charset=utf-8")
-        response["Content-Disposition"] = 'inline; filename="benevolat.ics"'
-    response["ETag"] = etag
-    response["Cache-Control"] = f"private, max-age={FEED_MAX_AGE}"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+    # without leaving a later date anywhere (events/ical/responses.py).
+    return calendar_response(request, calendar, filename="benevolat.ics", private=True)
 
 
 @login_required
