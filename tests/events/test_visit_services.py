@@ -335,7 +335,9 @@ class TestRetention:
         assert visits.anonymise_settled_requests() == 1
 
 
-def test_stand_contacts_are_erased_a_year_after_the_stop(village_now, stop, organisation, village_organiser, time_machine):
+def test_stand_contacts_are_erased_a_year_after_the_stop(
+    village_now, stop, organisation, village_organiser, time_machine
+):
     stand = village.place_stand(
         stop,
         organisation,
