@@ -55,7 +55,8 @@ def agenda_feed(request, agenda: AgendaPage):
 
 
 def agenda_calendar_name(agenda, data) -> str:
-    parts = [agenda.title]
+    """What a calendar application lists the subscription as: "Le Village de l'ESS · Agenda · Anzin"."""
+    parts = [_("Le Village de l'ESS"), agenda.title]
     if data.get("kind"):
         parts.append(str(EventKind(data["kind"]).label))
     if data.get("commune"):

@@ -212,6 +212,14 @@ def test_the_agenda_feed_takes_the_pages_filters(client, make_event, other_commu
     assert [str(e["summary"]) for e in vevents(agenda_feed(client, query).content)] == titles
 
 
+def test_the_agenda_feed_is_named_after_the_site_and_its_filters(client, make_event, other_commune):
+    make_event(title="À Anzin", commune=other_commune)
+
+    calendar = Calendar.from_ical(agenda_feed(client, "?commune=59014&kind=thematic_breakfast").content)
+
+    assert str(calendar["x-wr-calname"]) == "Le Village de l'ESS · Agenda · Petit-déjeuner thématique · Anzin"
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [
