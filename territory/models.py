@@ -245,7 +245,8 @@ class Venue(ClusterableModel):
         parts = dict(p.split("=", 1) for p in self.recurrence.upper().removeprefix("RRULE:").split(";") if "=" in p)
         hours = ""
         if self.opens_at and self.closes_at:
-            hours = f", {self.opens_at:%H} h {self.opens_at:%M} – {self.closes_at:%H} h {self.closes_at:%M}"
+            # French typography: "8 h 00", not "08 h 00".
+            hours = f", {self.opens_at.hour} h {self.opens_at:%M} – {self.closes_at.hour} h {self.closes_at:%M}"
         codes = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
         days = [d for d in parts.get("BYDAY", "").split(",") if d in codes]
         if parts.get("FREQ") == "WEEKLY" and days and set(parts) <= {"FREQ", "BYDAY", "INTERVAL", "WKST"}:

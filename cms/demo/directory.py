@@ -11,7 +11,7 @@ import datetime as dt
 
 from django.db.models import Q
 
-from territory.models import Commune, LegalForm, Organisation, Sector, Territory, Venue, VenueKind
+from territory.models import PARIS, Commune, LegalForm, Organisation, Sector, Territory, Venue, VenueClosure, VenueKind
 
 SECTORS = {
     "alimentation-durable": "Alimentation durable",
@@ -320,8 +320,33 @@ def load_organisations(report, territory: Territory, sectors: dict[str, Sector])
     return organisations
 
 
-def load_venues(report, territory: Territory) -> dict[tuple[str, str], Venue]:
-    """The example venues, keyed by (commune name, venue name)."""
+# France's fixed-date bank holidays: a weekly market that falls on one usually does not take place.
+BANK_HOLIDAYS = {
+    (1, 1): "Jour de l'an",
+    (5, 1): "Fête du Travail",
+    (5, 8): "Victoire 1945",
+    (7, 14): "Fête nationale",
+    (8, 15): "Assomption",
+    (11, 1): "Toussaint",
+    (11, 11): "Armistice 1918",
+    (12, 25): "Noël",
+}
+
+
+def load_market_closures(report, venue: Venue, today: dt.date) -> None:
+    """The year's bank holidays on the market's day, as days without market (EXDATE in its feed)."""
+    after = dt.datetime.combine(today, dt.time.min, tzinfo=PARIS)
+    for start, _end in venue.next_occurrences(count=60, after=after):
+        reason = BANK_HOLIDAYS.get((start.month, start.day))
+        if reason and start.date() <= today + dt.timedelta(days=365):
+            _closure, created = VenueClosure.objects.get_or_create(
+                venue=venue, date=start.date(), defaults={"reason": reason}
+            )
+            report.tally("jours sans marché", created)
+
+
+def load_venues(report, territory: Territory, today: dt.date | None = None) -> dict[tuple[str, str], Venue]:
+    """The example venues, keyed by (commune name, venue name), and the markets' bank holidays."""
     communes = _communes(territory, {spec["commune"] for spec in VENUES})
     venues = {}
     for spec in VENUES:
@@ -331,5 +356,7 @@ def load_venues(report, territory: Territory) -> dict[tuple[str, str], Venue]:
             commune=commune, name=spec["name"], defaults={**fields, "is_example": True}
         )
         report.tally("lieux", created)
+        if today is not None and venue.recurrence:
+            load_market_closures(report, venue, today)
         venues[spec["commune"], spec["name"]] = venue
     return venues

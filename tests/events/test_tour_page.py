@@ -103,7 +103,7 @@ def test_the_itinerary_lists_the_stops_in_date_order(client, tour, stops):
     assert "3 étapes, dont 2 à venir. Aller à la prochaine étape" in text
     assert (
         "Valenciennes samedi 5 décembre 2026, 9 h 00 – 13 h 00 Lieu : Marché de la place d'Armes "
-        "Chaque samedi, 08 h 00 – 13 h 00 · Calendrier du marché Marché de la place d'Armes Village complet" in text
+        "Chaque samedi, 8 h 00 – 13 h 00 · Calendrier du marché Marché de la place d'Armes Village complet" in text
     )
     assert "Anzin samedi 16 janvier 2027, 9 h 00 – 13 h 00 Mini-village" in text
     assert 'href="#etape-2"' in response.content.decode()
@@ -137,7 +137,7 @@ def test_a_moved_stop_says_it_changed_and_when_it_was_first_planned(client, tour
 
     assert (
         "samedi 19 décembre 2026, 9 h 00 – 13 h 00 Lieu : Marché de la place d'Armes "
-        "Chaque samedi, 08 h 00 – 13 h 00 · Calendrier du marché Marché de la place d'Armes Village complet Changement"
+        "Chaque samedi, 8 h 00 – 13 h 00 · Calendrier du marché Marché de la place d'Armes Village complet Changement"
         in text
     )
     assert "Nouvelle date (initialement le 5 décembre 2026 à 09h00)." in text

@@ -60,7 +60,7 @@ def test_organiser_lists_venues_in_french(organiser_client, venue, market):
     assert response.status_code == 200
     assert 'lang="fr"' in response.content.decode()
     assert "Salle des fêtes" in text
-    assert "Chaque samedi, 08 h 00 – 13 h 00" in text
+    assert "Chaque samedi, 8 h 00 – 13 h 00" in text
     assert "Ajouter un(e) lieu" in text
     assert "Filtrer par" in text
 

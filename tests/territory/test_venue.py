@@ -51,7 +51,7 @@ def test_fortnightly_market_weeks_do_not_depend_on_the_day_asked(commune):
 
 @pytest.mark.django_db
 def test_recurrence_label_in_french(market):
-    assert market.recurrence_label == "Chaque samedi, 08 h 00 – 13 h 00"
+    assert market.recurrence_label == "Chaque samedi, 8 h 00 – 13 h 00"
 
 
 @pytest.mark.django_db
