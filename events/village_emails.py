@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from events import dates
 from events.emails import EmailNotSendable
-from events.ical import event_calendar
+from events.ical import event_calendar, location
 from events.models import (
     EventPage,
     EventStatus,
@@ -112,24 +112,13 @@ def _fact(label, value, link: str = "") -> tuple[str, str, str]:
     return (str(label), str(value), link or "")
 
 
-def _address(event) -> str:
-    parts = []
-    if event.venue_id:
-        parts.append(event.venue.name)
-        if event.venue.address:
-            parts.append(event.venue.address)
-    if event.commune_id:
-        parts.append(f"{event.commune.main_postcode} {event.commune.name}")
-    return ", ".join(parts)
-
-
 def _event_facts(event, *, title_label=None) -> list:
     facts = [
         _fact(title_label or _("L'événement"), event.title, _public_url(event) or ""),
         _fact(_("Quand"), dates.format_range(event.start, event.end)),
     ]
     if event.venue_id or event.commune_id:
-        facts.append(_fact(_("Où"), _address(event)))
+        facts.append(_fact(_("Où"), location(event)))
     return facts
 
 
