@@ -281,6 +281,15 @@ def feed_query(form: AgendaFilterForm) -> str:
     )
 
 
+def agenda_feed_url(page, form: AgendaFilterForm, request) -> str:
+    """The full address of the feed of what the agenda shows (kind, commune and month only).
+
+    Built on the address the visitor used, so the link they copy works from where they are.
+    """
+    query = feed_query(form)
+    return request.build_absolute_uri(page.get_url(request) + "calendrier.ics" + (f"?{query}" if query else ""))
+
+
 def agenda_context(page, request) -> dict:
     form = AgendaFilterForm(request.GET or None, territory=Territory.for_request(request))
     if form.is_bound:
@@ -320,8 +329,7 @@ def agenda_context(page, request) -> dict:
         "month": month,
         "upcoming_query": upcoming_query,
         "past_query": period_query.urlencode(),
-        "feed_url": page.url + "calendrier.ics",
-        "feed_query": feed_query(form),
+        "feed_url": agenda_feed_url(page, form, request),
     }
     if view == MONTH_VIEW:
         context.update(_month_context(page, form, other_filters))

@@ -101,3 +101,27 @@ def links_for(event, *, url: str, ics_url: str, now: dt.datetime | None = None) 
         CalendarLink(_("Outlook Microsoft 365 (site externe)"), office365_url(event, url)),
         CalendarLink(_("Yahoo Agenda (site externe)"), yahoo_url(event, url)),
     ]
+
+
+# Subscriptions to a feed ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """The ways to subscribe to a feed: the address to paste, webcal:// (which the phone's and
+    the desktop's calendar applications open as "subscribe"), and Google Agenda's "add by URL"."""
+
+    url: str
+    webcal_url: str
+    google_url: str
+
+
+def subscription(feed_url: str) -> Subscription:
+    _scheme, _sep, rest = feed_url.partition("://")
+    webcal = f"webcal://{rest}" if rest else feed_url
+    # Google Agenda subscribes to the cid it is given, webcal:// included.
+    return Subscription(
+        url=feed_url,
+        webcal_url=webcal,
+        google_url="https://calendar.google.com/calendar/render?" + _query({"cid": webcal}),
+    )

@@ -2,7 +2,7 @@
 
 from django import template
 
-from events.calendar_links import links_for
+from events.calendar_links import links_for, subscription
 from events.models import AgendaPage
 from territory.models import VenueKind
 
@@ -37,3 +37,17 @@ def add_to_calendar(context, page):
 def market_feed_url(agenda_url: str, venue) -> str:
     """The feed of a stop's market, or "" when the venue is no recurring market."""
     return market_feed_path(agenda_url, venue) if is_recurring_market(venue) else ""
+
+
+@register.inclusion_tag("events/includes/calendar_subscription.html")
+def calendar_subscription(feed_url: str, *, field_id: str, button_label: str = "", private: bool = False):
+    """Subscribe buttons (calendar application, Google Agenda) and the address to paste elsewhere.
+
+    `private`: the address holds a token; the block says not to share it.
+    """
+    return {
+        "subscription": subscription(feed_url),
+        "field_id": field_id,
+        "button_label": button_label,
+        "private": private,
+    }

@@ -149,9 +149,11 @@ def test_without_javascript_the_list_is_the_page(live_server, browser, tour, sho
         expect(page.locator(".tour-stops > li")).to_have_count(4)
         expect(page.get_by_role("link", name="Étape 2 : Anzin")).to_be_visible()
         expect(page.locator(".tour-map")).to_be_hidden()
+        feed = f"{live_server.url}{tour.url}calendrier.ics"
         expect(page.get_by_role("link", name="S'abonner au calendrier de la tournée")).to_have_attribute(
-            "href", f"{live_server.url}{tour.url}calendrier.ics"
+            "href", feed.replace("http://", "webcal://")
         )
+        expect(page.get_by_label("Adresse du calendrier")).to_have_value(feed)
         shot(page, "phone-tour-no-js")
     finally:
         context.close()

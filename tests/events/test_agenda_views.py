@@ -140,7 +140,18 @@ def view_links(response) -> dict[str, tuple[str, bool]]:
 
 
 def feed_link(response) -> str:
-    return unescape(re.search(r'href="([^"]*)">S\'abonner à ces rendez-vous', response.content.decode()).group(1))
+    """The feed's address, as the field to copy shows it."""
+    return unescape(
+        re.search(r'<input id="adresse-agenda" type="url" value="([^"]*)"', response.content.decode()).group(1)
+    )
+
+
+def subscribe_links(response) -> dict[str, str]:
+    block = re.search(r'<ul class="calendar-subscription".*?</ul>', response.content.decode(), re.S).group(0)
+    return {
+        visible_text(label).strip(): unescape(href)
+        for href, label in re.findall(r'href="([^"]*)"[^>]*>(.*?)</a>', block)
+    }
 
 
 def month_cell(response, day: int) -> str:
@@ -445,15 +456,29 @@ def test_every_view_links_to_the_feed_of_its_filters_without_view_or_page(client
         params["vue"] = vue
     response = agenda(client, **params)
 
-    assert feed_link(response) == "/agenda/calendrier.ics?kind=thematic_breakfast&commune=59014&month=2026-12"
-    assert "s'y mettront à jour tout seuls" in visible_text(response)
+    assert (
+        feed_link(response)
+        == "http://testserver/agenda/calendrier.ics?kind=thematic_breakfast&commune=59014&month=2026-12"
+    )
+    assert "s'y mettent à jour tout seuls" in visible_text(response)
+
+
+def test_the_subscription_opens_calendar_applications_and_google_agenda(client, december):
+    links = subscribe_links(agenda(client, commune="59014"))
+
+    assert links == {
+        "S'abonner à ces rendez-vous": "webcal://testserver/agenda/calendrier.ics?commune=59014",
+        "S'abonner dans Google Agenda (site externe)": "https://calendar.google.com/calendar/render?cid="
+        "webcal%3A%2F%2Ftestserver%2Fagenda%2Fcalendrier.ics%3Fcommune%3D59014",
+        "Télécharger le fichier .ics": "http://testserver/agenda/calendrier.ics?commune=59014",
+    }
 
 
 def test_the_feed_link_without_filters_is_the_whole_agenda(client, december):
-    assert feed_link(agenda(client, vue="mois")) == "/agenda/calendrier.ics"
+    assert feed_link(agenda(client, vue="mois")) == "http://testserver/agenda/calendrier.ics"
 
 
 def test_the_feed_link_leaves_out_a_bad_filter(client, december):
     response = agenda(client, commune="59014", month="décembre")
 
-    assert feed_link(response) == "/agenda/calendrier.ics?commune=59014"
+    assert feed_link(response) == "http://testserver/agenda/calendrier.ics?commune=59014"

@@ -223,9 +223,15 @@ def test_a_tour_without_stops_says_they_are_coming(client, tour):
 def test_the_page_offers_the_calendar_subscription(client, tour, stops):
     html = get_tour(client, tour).content.decode()
 
-    assert '<a class="button button--secondary" href="http://testserver/agenda/tournee-2026/calendrier.ics">' in html
-    assert 'href="webcal://testserver/agenda/tournee-2026/calendrier.ics"' in html
-    assert "S'abonner au calendrier de la tournée" in visible_text(html)
+    assert (
+        '<a class="button button--secondary" href="webcal://testserver/agenda/tournee-2026/calendrier.ics">'
+        "S'abonner au calendrier de la tournée</a>"
+    ) in html
+    assert (
+        'href="https://calendar.google.com/calendar/render?cid='
+        'webcal%3A%2F%2Ftestserver%2Fagenda%2Ftournee-2026%2Fcalendrier.ics"'
+    ) in html
+    assert '<input id="adresse-tournee" type="url" value="http://testserver/agenda/tournee-2026/calendrier.ics"' in html
 
 
 def test_the_tour_page_takes_a_constant_number_of_queries(client, tour, add_stop, other_commune, market):
