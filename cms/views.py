@@ -37,8 +37,8 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-def filtered_organisations(form: OrganisationFilterForm):
-    """Published organisations matching the form's valid filters, ready for a list page.
+def filtered_organisations(form: OrganisationFilterForm, territory: Territory | None = None):
+    """Published organisations of the territory matching the form's valid filters, ready for a list page.
 
     After validation, cleaned_data holds only the valid fields: a bad value is reported by
     the form and ignored here, while the other filters still apply.
@@ -51,6 +51,9 @@ def filtered_organisations(form: OrganisationFilterForm):
         # Folded, so "Épicerie" sorts with the E's and not after the Z's as bytes would.
         .order_by(Folded("name"), "pk")
     )
+    # Each territory's site lists its own organisations (as its home page counts them).
+    if territory is not None:
+        organisations = organisations.in_territory(territory)
     data = form.cleaned_data
     if data.get("q"):
         organisations = matching_words(organisations, data["q"], ["name", "summary", "description"])
@@ -71,7 +74,8 @@ class OrganisationListView(ListView):
     paginate_by = 24
 
     def get(self, request, *args, **kwargs):
-        self.filter_form = OrganisationFilterForm(request.GET or None, territory=Territory.for_request(request))
+        self.territory = Territory.for_request(request)
+        self.filter_form = OrganisationFilterForm(request.GET or None, territory=self.territory)
         if self.filter_form.is_bound:
             self.filter_form.is_valid()
         else:
@@ -79,7 +83,7 @@ class OrganisationListView(ListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return filtered_organisations(self.filter_form)
+        return filtered_organisations(self.filter_form, self.territory)
 
     def paginate_queryset(self, queryset, page_size):
         # A stale or hand-typed page number lands on the nearest page instead of a 404,

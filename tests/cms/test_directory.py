@@ -76,6 +76,17 @@ def test_lists_published_organisations_by_name(client, actors):
     assert "Toutes les structures 4 structures" in visible_text(response)
 
 
+def test_each_site_lists_its_own_territorys_organisations(client, actors, second_commune, home_page):
+    Organisation.objects.create(
+        name="Recyclerie de la Sambre", legal_form=LegalForm.ASSOCIATION, commune=second_commune, summary="Réemploi."
+    )
+
+    names = card_names(directory(client))
+
+    assert "Recyclerie de la Sambre" not in names
+    assert len(names) == 4
+
+
 def test_each_card_shows_legal_form_commune_summary_and_sectors(client, actors):
     text = visible_text(directory(client, q="ressourcerie"))
 
