@@ -42,8 +42,17 @@ def run(args) -> list[Table]:
         table.rows.append([label, f"`{url}`", str(len(queries)), f"{median:.1f}", f"{best:.1f}"])
 
     market = Venue.objects.exclude(recurrence="").first()
+    reset_queries()
+    with CaptureQueriesContext(connection) as queries:
+        market.next_occurrences(10)  # one query for the market's closures (VenueClosure)
     median, best = timed(lambda: market.next_occurrences(10), args.repeat * 10)
     table.rows.append(
-        ["next 10 occurrences of a weekly market", "`Venue.next_occurrences(10)`", "0", f"{median:.1f}", f"{best:.1f}"]
+        [
+            "next 10 occurrences of a weekly market",
+            "`Venue.next_occurrences(10)`",
+            str(len(queries)),
+            f"{median:.1f}",
+            f"{best:.1f}",
+        ]
     )
     return [table]
