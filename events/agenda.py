@@ -35,18 +35,22 @@ SHORT_KIND_LABELS = {
 }
 
 
+def with_kind_and_commune(events, data: dict):
+    """The events of the kind and commune in the form's cleaned data (the page and its feed alike)."""
+    if data.get("kind"):
+        events = events.of_kind(data["kind"])
+    if data.get("commune"):
+        events = events.in_commune(data["commune"])
+    return events
+
+
 def _filtered_by_kind_and_commune(form: AgendaFilterForm, within=None):
     events = EventPage.objects.live().public().for_listing()
     if within is not None:
         events = events.descendant_of(within)
     # After validation, cleaned_data holds only the fields that were valid: a bad month
     # is reported by the form and ignored here, while the other filters still apply.
-    data = form.cleaned_data
-    if data.get("kind"):
-        events = events.of_kind(data["kind"])
-    if data.get("commune"):
-        events = events.in_commune(data["commune"])
-    return events
+    return with_kind_and_commune(events, form.cleaned_data)
 
 
 def filtered_events(form: AgendaFilterForm, now=None, within=None):

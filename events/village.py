@@ -103,19 +103,16 @@ def tour_stops(tour: TourPage, request=None, now=None) -> list[TourStop]:
     return rows
 
 
-def calendar_urls(tour: TourPage, request) -> dict:
-    """The address of the tour's calendar feed, in https:// and webcal:// (calendar applications subscribe to it).
+def calendar_url(tour: TourPage, request) -> str:
+    """The full address of the tour's calendar feed (the subscription block derives webcal:// from it).
 
     Built on the address the visitor used (the site's hostname in Wagtail may differ, behind
     a proxy or in development), so that the link they copy works from where they are.
     """
     feed_path = tour.reverse_subpage("calendar_feed")
     if request is None:
-        feed = tour.get_full_url() + feed_path
-    else:
-        feed = request.build_absolute_uri(tour.get_url(request) + feed_path)
-    _scheme, _sep, rest = feed.partition("://")
-    return {"calendar_url": feed, "webcal_url": f"webcal://{rest}" if rest else feed}
+        return tour.get_full_url() + feed_path
+    return request.build_absolute_uri(tour.get_url(request) + feed_path)
 
 
 def tour_context(page: TourPage, request) -> dict:
@@ -133,7 +130,7 @@ def tour_context(page: TourPage, request) -> dict:
         "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
         # The season after this one, if organisers have opened it: where the village goes next.
         "next_tour": TourPage.objects.live().public().filter(season__gt=page.season).order_by("season").first(),
-        **calendar_urls(page, request),
+        "calendar_url": calendar_url(page, request),
     }
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from wagtail import hooks
 from wagtail.models import Page
 
+from events.agenda import with_kind_and_commune
 from events.forms import AgendaFilterForm
 from events.ical import cached_event_calendar, calendar_response, market_calendar
 from events.models import AgendaPage, EventKind, EventPage, TourPage
@@ -39,12 +40,8 @@ def agenda_feed(request, agenda: AgendaPage):
         return HttpResponseBadRequest(
             "\n".join([_("Filtre du calendrier invalide."), *messages]), content_type="text/plain; charset=utf-8"
         )
-    events = EventPage.objects.live().public().descendant_of(agenda)
     data = form.cleaned_data
-    if data.get("kind"):
-        events = events.of_kind(data["kind"])
-    if data.get("commune"):
-        events = events.in_commune(data["commune"])
+    events = with_kind_and_commune(EventPage.objects.live().public().descendant_of(agenda), data)
     if data.get("month"):
         events = events.in_month(data["month"].year, data["month"].month)
     else:

@@ -319,6 +319,7 @@ def test_if_modified_since_answers_304(client, event):
     again = agenda_feed(client, If_Modified_Since=first["Last-Modified"])
 
     assert again.status_code == 304
+    assert again.content == b""
 
 
 def test_a_change_answers_200_with_the_new_calendar(client, event):
@@ -431,7 +432,10 @@ def test_another_territorys_market_has_no_feed_on_this_site(client, agenda_page,
 def test_the_market_feed_answers_304(client, agenda_page, market):
     first = market_feed(client, market)
 
-    assert market_feed(client, market, headers={"If-None-Match": first["ETag"]}).status_code == 304
+    again = market_feed(client, market, headers={"If-None-Match": first["ETag"]})
+
+    assert (again.status_code, again.content) == (304, b"")
+    assert b"RRULE:FREQ=WEEKLY;BYDAY=SA" in first.content
 
 
 def test_a_stop_at_a_market_links_the_market_feed(client, make_event, market):
